@@ -1,0 +1,38 @@
+import effect from "@effect/eslint-plugin"
+import tseslint from "typescript-eslint"
+
+export default tseslint.config(
+  { ignores: ["**/build/**", "**/dist/**", "**/node_modules/**", "**/*.md", "**/.tsbuildinfo/**"] },
+  ...tseslint.configs.recommended,
+  ...effect.configs.dprint,
+  {
+    rules: {
+      "@effect/dprint": ["error", {
+        config: {
+          indentWidth: 2,
+          lineWidth: 120,
+          semiColons: "asi",
+          quoteStyle: "alwaysDouble",
+          trailingCommas: "never",
+          operatorPosition: "maintain",
+          "arrowFunction.useParentheses": "force"
+        }
+      }],
+      "@typescript-eslint/no-explicit-any": "error",
+      "@typescript-eslint/no-namespace": "off",
+      "@typescript-eslint/no-empty-object-type": "off",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/consistent-type-imports": "error",
+      "no-restricted-imports": ["error", {
+        paths: [{
+          name: "@effect/schema",
+          message: "Import Schema from \"effect\" (effect/Schema): @effect/schema is a frozen second copy."
+        }],
+        patterns: [{
+          group: ["@deepset-tokens/*/src/*", "**/src/internal/*", "!./internal/*", "!../internal/*"],
+          message: "Use the package's public index."
+        }]
+      }]
+    }
+  }
+)

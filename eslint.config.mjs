@@ -28,8 +28,9 @@ export default tseslint.config(
           name: "@effect/schema",
           message: "Import Schema from \"effect\" (effect/Schema): @effect/schema is a frozen second copy."
         }],
+        // Another package is reached through its public index only, never through its src/.
         patterns: [{
-          group: ["@deepset-tokens/*/src/*", "**/src/internal/*", "!./internal/*", "!../internal/*"],
+          regex: "^@deepset-tokens/[^/]+/.|/packages/[^/]+/src/",
           message: "Use the package's public index."
         }]
       }]

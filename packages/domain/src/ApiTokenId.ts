@@ -18,7 +18,8 @@ export const ApiTokenId = Schema.UUID.pipe(
   Schema.annotations({
     identifier: "ApiTokenId",
     title: "API Token ID",
-    description: "Unique identifier of the API token."
+    description: "Unique identifier of the API token.",
+    message: () => "Expected a UUID (8-4-4-4-12 hexadecimal digits)"
   })
 )
 

@@ -6,15 +6,13 @@
 import * as Schema from "effect/Schema"
 
 /**
+ * Its title and description sit on `TokenMeta`'s property, so parse errors read
+ * `Expected "ADMIN" | "MEMBER" | "EXTERNAL"` rather than a title.
+ *
  * @category schemas
  * @since 0.1.0
  */
-export const OrganizationRole = Schema.Literal("ADMIN", "MEMBER", "EXTERNAL").annotations({
-  identifier: "OrganizationRole",
-  title: "Organization Role",
-  description:
-    "The role of the API token in the organization. Defaults to the role of the user that created the token. Admin users can create tokens with any role."
-})
+export const OrganizationRole = Schema.Literal("ADMIN", "MEMBER", "EXTERNAL")
 
 /**
  * @category models

@@ -8,11 +8,59 @@ import * as Duration from "effect/Duration"
 import { dual } from "effect/Function"
 import * as Schema from "effect/Schema"
 import { ApiTokenId } from "./ApiTokenId.js"
-import { DeprecatedAnnotationId } from "./Deprecated.js"
 import { OrganizationRole } from "./OrganizationRole.js"
 import { UserName } from "./UserName.js"
 import { UtcDateTimeFromIso } from "./UtcDateTime.js"
 import { WorkspaceName } from "./WorkspaceName.js"
+
+// Titles and descriptions sit on the property signatures: JSON Schema shows them, and parse errors still
+// say "Expected string" instead of a title.
+const fields = {
+  api_token_id: ApiTokenId,
+  expires: Schema.propertySignature(Schema.Boolean).annotations({
+    title: "API Token Expires",
+    description: "Specifies whether the API token expires."
+  }),
+  expires_at: Schema.propertySignature(Schema.NullOr(UtcDateTimeFromIso)).annotations({
+    title: "API Token Expiry",
+    description:
+      "The date and time when the token expires. The timestamp is in the ISO 8601 format and follows the convention YYY-MM-DDTHH:MM:SS.sssZ. For more information, see [Date-Time](https://docs.cloud.deepset.ai/reference/api-best-practices#date-time)."
+  }),
+  masked_token: Schema.propertySignature(Schema.String).annotations({
+    title: "API Token",
+    description: "The masked API token. The first and last 4 characters are visible, the rest is masked."
+  }),
+  name: Schema.propertySignature(Schema.String).annotations({
+    title: "API Token Name",
+    description: "The name of the API token."
+  }),
+  organization_role: Schema.propertySignature(OrganizationRole).annotations({
+    title: "Organization Role",
+    description:
+      "The role of the API token in the organization. Defaults to the role of the user that created the token. Admin users can create tokens with any role."
+  }),
+  personal: Schema.propertySignature(Schema.Boolean).annotations({
+    title: "API Token type",
+    description: "Indicates if the API token is a personal or service level token."
+  }),
+  role: Schema.propertySignature(Schema.String.annotations({
+    jsonSchema: { deprecated: true },
+    documentation: "Deprecated by the API: use organization_role."
+  })).annotations({
+    title: "API Token Role (Deprecated)",
+    description:
+      "The role of the API token. Defaults to the role of the user that created the token. Admin users can create tokens with any role."
+  }),
+  user: UserName,
+  workspaces: Schema.propertySignature(Schema.Array(WorkspaceName)).annotations({ title: "Workspaces" })
+}
+
+const Wire = Schema.Struct({
+  all_workspaces: Schema.optional(Schema.Boolean).annotations({ title: "All Workspaces", default: false }),
+  ...fields
+}).annotations({ title: "Token Meta" })
+
+const Decoded = Schema.Struct({ all_workspaces: Schema.Boolean, ...fields })
 
 /**
  * A token's metadata, with the wire's field names.
@@ -27,40 +75,12 @@ import { WorkspaceName } from "./WorkspaceName.js"
  * @category schemas
  * @since 0.1.0
  */
-export const TokenMeta = Schema.Struct({
-  all_workspaces: Schema.optionalWith(Schema.Boolean.annotations({ title: "All Workspaces", default: false }), {
-    default: () => false
-  }),
-  api_token_id: ApiTokenId,
-  expires: Schema.Boolean.annotations({
-    title: "API Token Expires",
-    description: "Specifies whether the API token expires."
-  }),
-  expires_at: Schema.NullOr(UtcDateTimeFromIso).annotations({
-    title: "API Token Expiry",
-    description:
-      "The date and time when the token expires. The timestamp is in the ISO 8601 format and follows the convention YYY-MM-DDTHH:MM:SS.sssZ. For more information, see [Date-Time](https://docs.cloud.deepset.ai/reference/api-best-practices#date-time)."
-  }),
-  masked_token: Schema.String.annotations({
-    title: "API Token",
-    description: "The masked API token. The first and last 4 characters are visible, the rest is masked."
-  }),
-  name: Schema.String.annotations({ title: "API Token Name", description: "The name of the API token." }),
-  organization_role: OrganizationRole,
-  personal: Schema.Boolean.annotations({
-    title: "API Token type",
-    description: "Indicates if the API token is a personal or service level token."
-  }),
-  role: Schema.String.annotations({
-    title: "API Token Role (Deprecated)",
-    description:
-      "The role of the API token. Defaults to the role of the user that created the token. Admin users can create tokens with any role.",
-    jsonSchema: { deprecated: true },
-    [DeprecatedAnnotationId]: "Use organization_role."
-  }),
-  user: UserName,
-  workspaces: Schema.Array(WorkspaceName).annotations({ title: "Workspaces" })
-}).annotations({ identifier: "TokenMeta", title: "Token Meta" })
+export const TokenMeta: Schema.Schema<Schema.Schema.Type<typeof Decoded>, Schema.Schema.Encoded<typeof Wire>> = Schema
+  .transform(Wire, Schema.typeSchema(Decoded), {
+    strict: true,
+    decode: (wire) => ({ ...wire, all_workspaces: wire.all_workspaces ?? false }),
+    encode: (meta) => meta
+  }).annotations({ identifier: "TokenMeta" })
 
 /**
  * @category models

@@ -10,8 +10,14 @@ import * as Schema from "effect/Schema"
  * @since 0.1.0
  */
 export const UserName = Schema.Struct({
-  given_name: Schema.String.annotations({ title: "Given name", description: "Given name of a user." }),
-  family_name: Schema.String.annotations({ title: "Family name", description: "Family name of a user." })
+  given_name: Schema.propertySignature(Schema.String).annotations({
+    title: "Given name",
+    description: "Given name of a user."
+  }),
+  family_name: Schema.propertySignature(Schema.String).annotations({
+    title: "Family name",
+    description: "Family name of a user."
+  })
 }).annotations({ identifier: "UserName", title: "User Name" })
 
 /**

@@ -12,11 +12,13 @@ import * as Schema from "effect/Schema"
  * @since 0.1.0
  */
 export const ValidationErrorItem = Schema.Struct({
-  loc: Schema.Array(Schema.Union(Schema.String, Schema.Int)).annotations({ title: "Location" }),
-  msg: Schema.String.annotations({ title: "Message" }),
-  type: Schema.String.annotations({ title: "Error Type" }),
-  input: Schema.optional(Schema.Unknown.annotations({ title: "Input" })),
-  ctx: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }).annotations({ title: "Context" }))
+  loc: Schema.propertySignature(Schema.Array(Schema.Union(Schema.String, Schema.Int))).annotations({
+    title: "Location"
+  }),
+  msg: Schema.propertySignature(Schema.String).annotations({ title: "Message" }),
+  type: Schema.propertySignature(Schema.String).annotations({ title: "Error Type" }),
+  input: Schema.optional(Schema.Unknown).annotations({ title: "Input" }),
+  ctx: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })).annotations({ title: "Context" })
 }).annotations({ identifier: "ValidationError", title: "ValidationError" })
 
 /**
@@ -34,7 +36,7 @@ export interface ValidationErrorItem extends Schema.Schema.Type<typeof Validatio
  * @since 0.1.0
  */
 export const HTTPValidationError = Schema.Struct({
-  detail: Schema.optional(Schema.Array(ValidationErrorItem).annotations({ title: "Detail" }))
+  detail: Schema.optional(Schema.Array(ValidationErrorItem)).annotations({ title: "Detail" })
 }).annotations({ identifier: "HTTPValidationError", title: "HTTPValidationError" })
 
 /**

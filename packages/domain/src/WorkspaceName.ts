@@ -15,7 +15,7 @@ import * as Schema from "effect/Schema"
  * @since 0.1.0
  */
 export const WorkspaceName = Schema.Struct({
-  name: Schema.String.annotations({
+  name: Schema.propertySignature(Schema.String).annotations({
     title: "Workspace name",
     description: "The name of the workspace. It must be longer than 3 characters."
   })

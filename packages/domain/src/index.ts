@@ -8,7 +8,6 @@
  */
 export * from "./ApiTokenId.js"
 export * from "./ApiTokensError.js"
-export * from "./Deprecated.js"
 export * from "./OrganizationRole.js"
 export * from "./TokenMeta.js"
 export * from "./UserName.js"

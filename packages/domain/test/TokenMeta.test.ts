@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Arbitrary, DateTime, Duration, Either, FastCheck as fc, ParseResult, Schema } from "effect"
-import { expiresWithin, getDeprecated, grantsWorkspace, isExpiredAt, TokenMeta } from "../src/index.js"
+import { expiresWithin, grantsWorkspace, isExpiredAt, TokenMeta } from "../src/index.js"
 
 const decode = Schema.decodeUnknownEither(TokenMeta)
 const encode = Schema.encodeSync(TokenMeta)
@@ -85,10 +85,6 @@ describe("TokenMeta decoding", () => {
   it.prop("encoded expires_at is ISO with Z, or null", [tokenMeta], ([token]) => {
     const out = encode(token).expires_at
     if (out !== null) expect(out).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
-  })
-
-  it("role is marked deprecated", () => {
-    expect(getDeprecated(TokenMeta.fields.role)._tag).toBe("Some")
   })
 })
 

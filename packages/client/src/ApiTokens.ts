@@ -1,0 +1,283 @@
+/**
+ * The `ApiTokens` service: retrieve an API token's metadata from the deepset AI Platform.
+ *
+ * @since 0.1.0
+ */
+import {
+  ApiTokensConfigError,
+  type ApiTokensError,
+  InvalidTokenId,
+  parseApiTokenId,
+  Timeout,
+  type TokenMeta,
+  TransportError
+} from "@deepset-tokens/domain"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import { flow } from "effect/Function"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Random from "effect/Random"
+import * as Redacted from "effect/Redacted"
+import { resolveBaseUrl } from "./internal/baseUrl.js"
+import { describeCause, excerpt, interpret, makeScrub } from "./internal/interpret.js"
+import { version } from "./internal/version.js"
+import * as RetryPolicy from "./RetryPolicy.js"
+
+/**
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options {
+  /** The deepset API key, sent as `Authorization: Bearer`. */
+  readonly apiKey: Redacted.Redacted<string>
+  /**
+   * Default `https://api.cloud.deepset.ai`. With or without a trailing `/` or `/api/v1`. A path prefix (a
+   * gateway) is kept. Plain `http://` is refused except for loopback hosts, unless `allowInsecureHttp`.
+   */
+  readonly baseUrl?: string | URL | undefined
+  /** `"eu"` (api.cloud.deepset.ai) or `"us"` (api.us.deepset.ai). Give this or `baseUrl`, not both. */
+  readonly region?: "eu" | "us" | undefined
+  /** Per-attempt limit covering connect, headers and body. Default 10 s. */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** Optional limit on all attempts and waits together. */
+  readonly deadline?: Duration.DurationInput | undefined
+  /** Override parts of {@link RetryPolicy.defaults}, or `false` for no retries. */
+  readonly retry?: Partial<RetryPolicy.RetryPolicy> | false | undefined
+  /** Largest response body read, in bytes. Default 1 MiB. */
+  readonly maxBodyBytes?: number | undefined
+  /** Allow plain `http://` to a non-loopback host. The key then travels unencrypted. */
+  readonly allowInsecureHttp?: boolean | undefined
+}
+
+/**
+ * @category models
+ * @since 0.1.0
+ */
+export interface Service {
+  /**
+   * Retrieves a token's metadata by id (`GET /api/v1/token/{id}`). The id may be any UUID in any case; it
+   * is checked before any request is sent and sent in lowercase.
+   */
+  readonly retrieve: (id: string) => Effect.Effect<TokenMeta, ApiTokensError>
+}
+
+/**
+ * The User-Agent every request sends.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const userAgent = `deepset-tokens/${version} (@deepset-tokens/client)`
+
+const toDuration = (field: string, input: Duration.DurationInput | undefined, fallback: Duration.Duration) => {
+  if (input === undefined) return Either.right(fallback)
+  const decoded = Duration.decodeUnknown(input)
+  return Option.isSome(decoded) && Duration.isFinite(decoded.value)
+    ? Either.right(decoded.value)
+    : Either.left(new ApiTokensConfigError({ field, reason: "expected a finite duration" }))
+}
+
+interface Resolved {
+  readonly baseUrl: string
+  readonly timeout: Duration.Duration
+  readonly deadline: Option.Option<Duration.Duration>
+  readonly retry: RetryPolicy.RetryPolicy
+  readonly maxBodyBytes: number
+}
+
+const resolveOptions = (options: Options): Either.Either<Resolved, ApiTokensConfigError> =>
+  Either.gen(function*() {
+    const key = Redacted.isRedacted(options.apiKey) ? Redacted.value(options.apiKey) : undefined
+    if (key === undefined || key.length === 0 || /[\s\u0000-\u001f\u007f]/.test(key)) {
+      return yield* Either.left(
+        new ApiTokensConfigError({
+          field: "apiKey",
+          reason: "expected a non-empty Redacted<string> without whitespace or control characters"
+        })
+      )
+    }
+    const baseUrl = yield* resolveBaseUrl(options)
+    const timeout = yield* toDuration("timeout", options.timeout, Duration.seconds(10))
+    const deadline = options.deadline === undefined
+      ? Option.none()
+      : Option.some(yield* toDuration("deadline", options.deadline, Duration.infinity))
+    const partial = options.retry === false ? RetryPolicy.none : { ...RetryPolicy.defaults, ...options.retry }
+    if (!Number.isSafeInteger(partial.times) || partial.times < 0) {
+      return yield* Either.left(new ApiTokensConfigError({ field: "retry.times", reason: "expected an integer >= 0" }))
+    }
+    const retry: RetryPolicy.RetryPolicy = {
+      times: partial.times,
+      base: yield* toDuration("retry.base", partial.base, Duration.millis(500)),
+      cap: yield* toDuration("retry.cap", partial.cap, Duration.seconds(8)),
+      retryAfterCap: yield* toDuration("retry.retryAfterCap", partial.retryAfterCap, Duration.seconds(60))
+    }
+    const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024
+    if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) {
+      return yield* Either.left(new ApiTokensConfigError({ field: "maxBodyBytes", reason: "expected an integer >= 1" }))
+    }
+    return { baseUrl, timeout, deadline, retry, maxBodyBytes }
+  })
+
+// 3xx answers are errors, never followed: the key must not reach another origin. undici's `request` never
+// follows; fetch would, so it is told not to.
+const noRedirects = Effect.map(
+  Effect.serviceOption(FetchHttpClient.RequestInit),
+  (init): RequestInit => ({ ...Option.getOrElse(init, () => ({})), redirect: "manual" })
+)
+
+/**
+ * Builds the service from an `HttpClient`. The request pipeline is built here, once.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = (
+  options: Options
+): Effect.Effect<Service, ApiTokensConfigError, HttpClient.HttpClient> =>
+  Effect.gen(function*() {
+    const config = yield* resolveOptions(options)
+    const scrub = makeScrub(Redacted.value(options.apiKey))
+    const client = (yield* HttpClient.HttpClient).pipe(
+      HttpClient.mapRequest(flow(
+        HttpClientRequest.prependUrl(config.baseUrl),
+        HttpClientRequest.bearerToken(options.apiKey),
+        HttpClientRequest.acceptJson,
+        HttpClientRequest.setHeader("user-agent", userAgent)
+      )),
+      // The platform's http.client span records every response header as an attribute, so a server that
+      // echoes the key would put it into traces. The ApiTokens.retrieve span carries the safe attributes.
+      HttpClient.withTracerDisabledWhen(() => true),
+      HttpClient.withScope
+    )
+    const attemptTimeout = new Timeout({ limit: config.timeout, scope: "attempt" })
+    const { retry } = config
+
+    const attempt = (id: TokenMeta["api_token_id"]): Effect.Effect<TokenMeta, ApiTokensError> =>
+      client.execute(HttpClientRequest.get(`/api/v1/token/${id}`)).pipe(
+        Effect.catchAll((error) => Effect.fail(new TransportError({ reason: excerpt(scrub, describeCause(error)) }))),
+        Effect.tap((response) => Effect.annotateCurrentSpan("http.response.status_code", response.status)),
+        Effect.flatMap((response) => interpret(response, { id, maxBodyBytes: config.maxBodyBytes, scrub })),
+        Effect.scoped,
+        Effect.provideServiceEffect(FetchHttpClient.RequestInit, noRedirects),
+        Effect.timeoutFail({ duration: config.timeout, onTimeout: () => attemptTimeout })
+      )
+
+    const withRetries = (id: TokenMeta["api_token_id"], done: number): Effect.Effect<TokenMeta, ApiTokensError> =>
+      Effect.catchIf(
+        attempt(id),
+        (error) => done < retry.times && RetryPolicy.isRetryable(error),
+        (error) => {
+          const requested = RetryPolicy.serverDelay(error)
+          if (Option.isSome(requested) && Duration.greaterThan(requested.value, retry.retryAfterCap)) {
+            // Too long to wait here: hand the delay to the caller, who can schedule.
+            return Effect.fail(error)
+          }
+          return Effect.flatMap(
+            Option.isSome(requested)
+              ? Effect.succeed(requested.value)
+              : Effect.map(Random.next, (jitter) => RetryPolicy.backoff(retry, done, jitter)),
+            (wait) =>
+              Effect.logDebug("ApiTokens.retrieve: retrying").pipe(
+                Effect.annotateLogs({
+                  retry: done + 1,
+                  of: retry.times,
+                  error: error._tag,
+                  status: "status" in error ? error.status : undefined,
+                  waitMillis: Duration.toMillis(wait)
+                }),
+                Effect.zipRight(Effect.sleep(wait)),
+                Effect.zipRight(withRetries(id, done + 1))
+              )
+          )
+        }
+      )
+
+    const run = Option.match(config.deadline, {
+      onNone: () => (id: TokenMeta["api_token_id"]) => withRetries(id, 0),
+      onSome: (limit) => {
+        const timeout = new Timeout({ limit, scope: "deadline" })
+        return (id: TokenMeta["api_token_id"]) =>
+          Effect.timeoutFail(withRetries(id, 0), { duration: limit, onTimeout: () => timeout })
+      }
+    })
+
+    const retrieve = Effect.fn("ApiTokens.retrieve")(function*(input: string) {
+      const parsed = parseApiTokenId(input)
+      if (Either.isLeft(parsed)) {
+        return yield* new InvalidTokenId({ input: excerpt(scrub, input, 64), reason: parsed.left })
+      }
+      yield* Effect.annotateCurrentSpan({
+        "deepset.api_token_id": parsed.right,
+        "http.request.method": "GET",
+        "url.full": `${config.baseUrl}/api/v1/token/${parsed.right}`
+      })
+      return yield* run(parsed.right)
+    })
+
+    return { retrieve } satisfies Service
+  })
+
+/**
+ * The `ApiTokens` service tag, with its layers.
+ *
+ * @example
+ * ```ts
+ * import { ApiTokens } from "@deepset-tokens/client"
+ * import { FetchHttpClient } from "@effect/platform"
+ * import { Effect, Layer } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const tokens = yield* ApiTokens
+ *   const meta = yield* tokens.retrieve("3f2504e0-4f89-11d3-9a0c-0305e82c3301")
+ *   yield* Effect.log(meta.name)
+ * })
+ *
+ * program.pipe(
+ *   Effect.provide(ApiTokens.layerConfig().pipe(Layer.provide(FetchHttpClient.layer))),
+ *   Effect.runPromise
+ * )
+ * ```
+ *
+ * @category tags
+ * @since 0.1.0
+ */
+export class ApiTokens extends Context.Tag("@deepset-tokens/client/ApiTokens")<ApiTokens, Service>() {
+  /**
+   * The service from explicit options, on whatever `HttpClient` you provide (fetch, undici, or a fake).
+   * Fails with `ApiTokensConfigError` for a malformed or insecure base URL or an unusable option.
+   */
+  static readonly layer = (options: Options): Layer.Layer<ApiTokens, ApiTokensConfigError, HttpClient.HttpClient> =>
+    Layer.effect(ApiTokens, make(options))
+
+  /**
+   * The service from the environment: `DEEPSET_API_KEY` (required, kept `Redacted`) and `DEEPSET_API_URL`
+   * (optional; an empty value counts as unset). Other options can be given here.
+   *
+   * **Gotchas**
+   *
+   * A missing key fails the layer with a `ConfigError` that names `DEEPSET_API_KEY`.
+   */
+  static readonly layerConfig = (
+    options: Omit<Options, "apiKey" | "baseUrl"> = {}
+  ): Layer.Layer<ApiTokens, ApiTokensConfigError | ConfigError.ConfigError, HttpClient.HttpClient> =>
+    Layer.unwrapEffect(
+      Effect.gen(function*() {
+        const apiKey = yield* Config.redacted("DEEPSET_API_KEY")
+        const baseUrl = yield* Config.option(Config.string("DEEPSET_API_URL"))
+        const url = Option.filter(baseUrl, (value) => value.trim().length > 0)
+        return ApiTokens.layer({
+          ...options,
+          apiKey,
+          ...(Option.isSome(url) ? { baseUrl: url.value.trim(), region: undefined } : {})
+        })
+      })
+    )
+}

@@ -1,0 +1,18 @@
+/**
+ * An Effect client for the deepset AI Platform API-token resource.
+ *
+ * @since 0.1.0
+ */
+export { ApiTokens, make, type Options, type Service, userAgent } from "./ApiTokens.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as RetryPolicy from "./RetryPolicy.js"
+
+/**
+ * The domain, re-exported so one import is enough.
+ *
+ * @since 0.1.0
+ */
+export * from "@deepset-tokens/domain"

@@ -1,0 +1,234 @@
+import {
+  type ApiTokenId,
+  type ApiTokensError,
+  Forbidden,
+  HTTPValidationError,
+  MalformedResponse,
+  RateLimited,
+  ServerError,
+  TokenMeta,
+  TokenNotFound,
+  TransportError,
+  Unauthorized,
+  UnexpectedStatus,
+  type ValidationErrorItem,
+  ValidationFailed
+} from "@deepset-tokens/domain"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import { parseRetryAfter } from "./retryAfter.js"
+
+/** How much server text an error may carry. @internal */
+export const excerptLimit = 512
+
+/** Removes every occurrence of the API key from text a server sent, before it can reach an error. @internal */
+export type Scrub = (text: string) => string
+
+/** @internal */
+export const makeScrub = (secret: string): Scrub => (text) =>
+  secret.length > 0 && text.includes(secret) ? text.replaceAll(secret, "[redacted]") : text
+
+/** @internal */
+export const excerpt = (scrub: Scrub, text: string, limit = excerptLimit): string => {
+  const clean = scrub(text)
+  return clean.length > limit ? `${clean.slice(0, limit)}…` : clean
+}
+
+interface Body {
+  readonly text: string
+  /** The body was larger than the cap; `text` is its beginning. */
+  readonly truncated: boolean
+  /** The connection broke while reading; `text` is what arrived. */
+  readonly broken: Option.Option<string>
+}
+
+const decoder = new TextDecoder()
+
+/**
+ * Reads at most `maxBytes` of the body, never more into memory. Past the cap it stops and the scope's
+ * abort closes the connection.
+ */
+const readBody = (response: HttpClientResponse.HttpClientResponse, maxBytes: number): Effect.Effect<Body> => {
+  const declared = Number(response.headers["content-length"])
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    return Effect.succeed({ text: "", truncated: true, broken: Option.none() })
+  }
+  const chunks: Array<Uint8Array> = []
+  let size = 0
+  let truncated = false
+  return response.stream.pipe(
+    Stream.takeWhile((chunk) => {
+      if (size + chunk.length > maxBytes) {
+        truncated = true
+        return false
+      }
+      size += chunk.length
+      chunks.push(chunk)
+      return true
+    }),
+    Stream.runDrain,
+    Effect.map((): Option.Option<string> => Option.none()),
+    Effect.catchAll((error: HttpClientError.ResponseError) => Effect.succeed(Option.some(describeCause(error)))),
+    Effect.map((broken): Body => {
+      const all = new Uint8Array(size)
+      let offset = 0
+      for (const chunk of chunks) {
+        all.set(chunk, offset)
+        offset += chunk.length
+      }
+      return { text: decoder.decode(all), truncated, broken }
+    })
+  )
+}
+
+/** The innermost useful message of a transport failure (undici hides the errno in `cause`). @internal */
+export const describeCause = (error: HttpClientError.HttpClientError): string => {
+  const messages: Array<string> = []
+  let current: unknown = error.cause
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    const code = (current as { code?: unknown }).code
+    messages.push(
+      typeof code === "string" && !current.message.includes(code) ? `${current.message} (${code})` : current.message
+    )
+    current = current.cause
+  }
+  return messages.length === 0 ? error.message : messages.join(": ")
+}
+
+const decodeTokenMeta = Schema.decodeUnknownEither(TokenMeta)
+const decodeValidation = Schema.decodeUnknownEither(HTTPValidationError)
+
+const parseJson = (text: string): Either.Either<unknown, string> => {
+  try {
+    return Either.right(JSON.parse(text))
+  } catch (e) {
+    return Either.left(e instanceof Error ? e.message : String(e))
+  }
+}
+
+const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
+  path.reduce<string>(
+    (out, key) => typeof key === "number" ? `${out}[${key}]` : out.length === 0 ? String(key) : `${out}.${String(key)}`,
+    ""
+  )
+
+/** @internal */
+export interface Context {
+  readonly id: ApiTokenId
+  readonly maxBodyBytes: number
+  readonly scrub: Scrub
+}
+
+/**
+ * Maps any response to a `TokenMeta` or exactly one member of the error union: total over statuses 100-599
+ * and over every body.
+ *
+ * @internal
+ */
+export const interpret = (
+  response: HttpClientResponse.HttpClientResponse,
+  ctx: Context
+): Effect.Effect<TokenMeta, ApiTokensError> =>
+  Effect.flatMap(readBody(response, ctx.maxBodyBytes), (body) => {
+    const status = response.status
+    const header = response.headers["x-request-id"]
+    const requestId = header === undefined || header.length === 0
+      ? Option.none<string>()
+      : Option.some(excerpt(ctx.scrub, header, 128))
+    if (status >= 200 && status < 300) {
+      return Either.match(success(status, requestId, body, response.headers["content-type"], ctx), {
+        onLeft: Effect.fail,
+        onRight: Effect.succeed
+      })
+    }
+    const text = excerpt(ctx.scrub, body.text)
+    switch (status) {
+      case 401:
+        return Effect.fail(new Unauthorized({ status, requestId }))
+      case 403:
+        return Effect.fail(new Forbidden({ status, requestId }))
+      case 404:
+        return Effect.fail(new TokenNotFound({ id: ctx.id, status, requestId }))
+      case 422: {
+        const detail = Either.match(Either.flatMap(parseJson(body.text), (json) => decodeValidation(json)), {
+          onLeft: () => [],
+          onRight: (decoded) => decoded.detail ?? []
+        })
+        return Effect.fail(
+          new ValidationFailed({
+            status,
+            requestId,
+            detail: detail.map((item) => cleanItem(ctx.scrub, item)),
+            bodyExcerpt: text
+          })
+        )
+      }
+    }
+    if (status === 429 || status >= 500) {
+      return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const retryAfter = parseRetryAfter(response.headers, now)
+        return Effect.fail(
+          status === 429
+            ? new RateLimited({ status, requestId, retryAfter })
+            : new ServerError({ status, requestId, retryAfter })
+        )
+      })
+    }
+    return Effect.fail(new UnexpectedStatus({ status, requestId, bodyExcerpt: text }))
+  })
+
+/** Server text inside a 422 item is scrubbed like any other; free-form parts that carry the key are dropped. */
+const cleanItem = (scrub: Scrub, item: ValidationErrorItem): ValidationErrorItem => {
+  const clean = (value: unknown) => {
+    const json = JSON.stringify(value)
+    return json === undefined || scrub(json) === json
+  }
+  return {
+    loc: item.loc.map((part) => typeof part === "string" ? scrub(part) : part),
+    msg: scrub(item.msg),
+    type: scrub(item.type),
+    ...(item.input !== undefined && clean(item.input) ? { input: item.input } : {}),
+    ...(item.ctx !== undefined && clean(item.ctx) ? { ctx: item.ctx } : {})
+  }
+}
+
+const success = (
+  status: number,
+  requestId: Option.Option<string>,
+  body: Body,
+  contentType: string | undefined,
+  ctx: Context
+): Either.Either<TokenMeta, ApiTokensError> => {
+  const malformed = (path: string, issue: string) =>
+    Either.left(new MalformedResponse({ status, requestId, path, issue: excerpt(ctx.scrub, issue) }))
+  if (Option.isSome(body.broken)) {
+    return Either.left(
+      new TransportError({
+        reason: excerpt(ctx.scrub, `the connection broke while reading the body: ${body.broken.value}`)
+      })
+    )
+  }
+  if (body.truncated) return malformed("", `the body is larger than the ${ctx.maxBodyBytes}-byte cap`)
+  if (contentType !== undefined && !/json/i.test(contentType)) {
+    return malformed("", `expected application/json, got ${contentType}: ${JSON.stringify(body.text.slice(0, 120))}`)
+  }
+  if (body.text.trim().length === 0) return malformed("", "the body is empty")
+  const json = parseJson(body.text)
+  if (Either.isLeft(json)) return malformed("", `invalid JSON (${json.left})`)
+  return Either.mapLeft(decodeTokenMeta(json.right), (error) => {
+    const first = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
+    return new MalformedResponse({
+      status,
+      requestId,
+      path: first === undefined ? "" : formatPath(first.path),
+      issue: excerpt(ctx.scrub, first === undefined ? error.message : first.message)
+    })
+  })
+}

@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import {
+  type ApiTokenId,
   ApiTokensConfigError,
   type ApiTokensError,
   InvalidTokenId,
@@ -26,7 +27,10 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
+import { ApiTokensCache, type CacheOptions, type Service as CacheService } from "./ApiTokensCache.js"
 import { resolveBaseUrl } from "./internal/baseUrl.js"
+import { TokenCache } from "./internal/cache.js"
+import { makeCoalescer } from "./internal/coalesce.js"
 import { describeCause, excerpt, interpret, makeScrub } from "./internal/interpret.js"
 import { version } from "./internal/version.js"
 import * as RetryPolicy from "./RetryPolicy.js"
@@ -55,6 +59,11 @@ export interface Options {
   readonly maxBodyBytes?: number | undefined
   /** Allow plain `http://` to a non-loopback host. The key then travels unencrypted. */
   readonly allowInsecureHttp?: boolean | undefined
+  /**
+   * Concurrent `retrieve` calls for the same id share one request and its outcome. Default `true`.
+   * Interrupting one caller leaves the others waiting; the request is aborted when the last one leaves.
+   */
+  readonly coalesce?: boolean | undefined
 }
 
 /**
@@ -87,13 +96,17 @@ const toDuration = (field: string, input: Duration.DurationInput | undefined, fa
 
 interface Resolved {
   readonly baseUrl: string
+  readonly cache: Option.Option<{ readonly ttl: number; readonly capacity: number; readonly notFoundTtl: number }>
   readonly timeout: Duration.Duration
   readonly deadline: Option.Option<Duration.Duration>
   readonly retry: RetryPolicy.RetryPolicy
   readonly maxBodyBytes: number
 }
 
-const resolveOptions = (options: Options): Either.Either<Resolved, ApiTokensConfigError> =>
+const resolveOptions = (
+  options: Options,
+  cacheOptions?: CacheOptions
+): Either.Either<Resolved, ApiTokensConfigError> =>
   Either.gen(function*() {
     const key = Redacted.isRedacted(options.apiKey) ? Redacted.value(options.apiKey) : undefined
     if (key === undefined || key.length === 0 || /[\s\u0000-\u001f\u007f]/.test(key)) {
@@ -123,8 +136,25 @@ const resolveOptions = (options: Options): Either.Either<Resolved, ApiTokensConf
     if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) {
       return yield* Either.left(new ApiTokensConfigError({ field: "maxBodyBytes", reason: "expected an integer >= 1" }))
     }
-    return { baseUrl, timeout, deadline, retry, maxBodyBytes }
+    let cache: Resolved["cache"] = Option.none()
+    if (cacheOptions !== undefined) {
+      if (!Number.isSafeInteger(cacheOptions.capacity) || cacheOptions.capacity < 1) {
+        return yield* Either.left(
+          new ApiTokensConfigError({ field: "cache.capacity", reason: "expected an integer >= 1" })
+        )
+      }
+      const ttl = yield* toDuration("cache.ttl", cacheOptions.ttl, Duration.zero)
+      const notFoundTtl = yield* toDuration("cache.notFoundTtl", cacheOptions.notFoundTtl, Duration.zero)
+      cache = Option.some({
+        ttl: Duration.toMillis(ttl),
+        capacity: cacheOptions.capacity,
+        notFoundTtl: Duration.toMillis(notFoundTtl)
+      })
+    }
+    return { baseUrl, cache, timeout, deadline, retry, maxBodyBytes }
   })
+
+const emptyCache: CacheService = { invalidate: () => Effect.void, invalidateAll: Effect.void, size: Effect.succeed(0) }
 
 // 3xx answers are errors, never followed: the key must not reach another origin. undici's `request` never
 // follows; fetch would, so it is told not to.
@@ -142,8 +172,18 @@ const noRedirects = Effect.map(
 export const make = (
   options: Options
 ): Effect.Effect<Service, ApiTokensConfigError, HttpClient.HttpClient> =>
+  Effect.map(build(options), ({ service }) => service)
+
+const build = (
+  options: Options,
+  cacheOptions?: CacheOptions
+): Effect.Effect<
+  { readonly service: Service; readonly cache: CacheService | undefined },
+  ApiTokensConfigError,
+  HttpClient.HttpClient
+> =>
   Effect.gen(function*() {
-    const config = yield* resolveOptions(options)
+    const config = yield* resolveOptions(options, cacheOptions)
     const scrub = makeScrub(Redacted.value(options.apiKey))
     const client = (yield* HttpClient.HttpClient).pipe(
       HttpClient.mapRequest(flow(
@@ -209,20 +249,66 @@ export const make = (
       }
     })
 
-    const retrieve = Effect.fn("ApiTokens.retrieve")(function*(input: string) {
-      const parsed = parseApiTokenId(input)
-      if (Either.isLeft(parsed)) {
-        return yield* new InvalidTokenId({ input: excerpt(scrub, input, 64), reason: parsed.left })
-      }
-      yield* Effect.annotateCurrentSpan({
-        "deepset.api_token_id": parsed.right,
-        "http.request.method": "GET",
-        "url.full": `${config.baseUrl}/api/v1/token/${parsed.right}`
+    const coalescer = options.coalesce === false ? undefined : makeCoalescer<TokenMeta, ApiTokensError>()
+    const shared = coalescer === undefined ? run : (id: ApiTokenId) => coalescer(id, run(id))
+
+    const store = Option.getOrUndefined(
+      Option.map(config.cache, (c) => ({ ...c, entries: new TokenCache(c.capacity) }))
+    )
+    const clock = yield* Effect.clock
+    const fetchOrCache = store === undefined ? shared : (id: ApiTokenId) =>
+      Effect.tapBoth(shared(id), {
+        onSuccess: (value) =>
+          Effect.sync(() =>
+            store.ttl > 0 &&
+            store.entries.set(id, { _tag: "Hit", value, expiresAt: clock.unsafeCurrentTimeMillis() + store.ttl })
+          ),
+        onFailure: (error) =>
+          Effect.sync(() =>
+            error._tag === "TokenNotFound" && store.notFoundTtl > 0 &&
+            store.entries.set(id, {
+              _tag: "NotFound",
+              error,
+              expiresAt: clock.unsafeCurrentTimeMillis() + store.notFoundTtl
+            })
+          )
       })
-      return yield* run(parsed.right)
+
+    const traced = Effect.fn("ApiTokens.retrieve")(function*(id: ApiTokenId) {
+      yield* Effect.annotateCurrentSpan({
+        "deepset.api_token_id": id,
+        "http.request.method": "GET",
+        "url.full": `${config.baseUrl}/api/v1/token/${id}`
+      })
+      return yield* fetchOrCache(id)
     })
 
-    return { retrieve } satisfies Service
+    const invalid = Effect.fn("ApiTokens.retrieve")(function*(input: string, reason: string) {
+      return yield* new InvalidTokenId({ input: excerpt(scrub, input, 64), reason })
+    })
+
+    const retrieve = (input: string): Effect.Effect<TokenMeta, ApiTokensError> => {
+      const parsed = parseApiTokenId(input)
+      if (Either.isLeft(parsed)) return invalid(input, parsed.left)
+      if (store !== undefined) {
+        // A hit is answered without a span or a fiber: it is the hot path caching exists for.
+        const hit = store.entries.get(parsed.right, clock.unsafeCurrentTimeMillis())
+        if (hit !== undefined) return hit._tag === "Hit" ? Effect.succeed(hit.value) : Effect.fail(hit.error)
+      }
+      return traced(parsed.right)
+    }
+
+    const cache: CacheService | undefined = store === undefined ? undefined : {
+      invalidate: (id) =>
+        Effect.sync(() => {
+          const parsed = parseApiTokenId(id)
+          if (Either.isRight(parsed)) store.entries.delete(parsed.right)
+        }),
+      invalidateAll: Effect.sync(() => store.entries.clear()),
+      size: Effect.sync(() => store.entries.size)
+    }
+
+    return { service: { retrieve }, cache }
   })
 
 /**
@@ -256,6 +342,26 @@ export class ApiTokens extends Context.Tag("@deepset-tokens/client/ApiTokens")<A
    */
   static readonly layer = (options: Options): Layer.Layer<ApiTokens, ApiTokensConfigError, HttpClient.HttpClient> =>
     Layer.effect(ApiTokens, make(options))
+
+  /**
+   * Like {@link ApiTokens.layer}, with successful results cached for `ttl`, at most `capacity` tokens (least
+   * recently used evicted first). Errors are never cached, except a 404 for `notFoundTtl` when given.
+   * Also provides `ApiTokensCache` to invalidate entries.
+   *
+   * **Gotchas**
+   *
+   * A cached token can be stale for up to `ttl`: a revoked token still reads as it was. Keep `ttl` short
+   * where that matters, or invalidate on your own change events.
+   */
+  static readonly layerCached = (
+    options: Options & { readonly cache: CacheOptions }
+  ): Layer.Layer<ApiTokens | ApiTokensCache, ApiTokensConfigError, HttpClient.HttpClient> =>
+    Layer.effectContext(
+      Effect.map(build(options, options.cache), ({ cache, service }) =>
+        cache === undefined
+          ? Context.make(ApiTokens, service).pipe(Context.add(ApiTokensCache, emptyCache))
+          : Context.make(ApiTokens, service).pipe(Context.add(ApiTokensCache, cache)))
+    )
 
   /**
    * The service from the environment: `DEEPSET_API_KEY` (required, kept `Redacted`) and `DEEPSET_API_URL`

@@ -8,6 +8,11 @@ export { ApiTokens, make, type Options, type Service, userAgent } from "./ApiTok
 /**
  * @since 0.1.0
  */
+export { ApiTokensCache, type CacheOptions, type Service as CacheService } from "./ApiTokensCache.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as RetryPolicy from "./RetryPolicy.js"
 
 /**

@@ -9,6 +9,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as ParseResult from "effect/ParseResult"
@@ -83,6 +84,8 @@ export interface Options {
   readonly apiKey?: string | Redacted.Redacted<string> | undefined
   /** Tokens in the store from the start. */
   readonly tokens?: Iterable<TokenMeta> | undefined
+  /** Added to every answer, on the `Clock` (so the `TestClock` drives it in tests). Default none. */
+  readonly latency?: Duration.DurationInput | undefined
 }
 
 interface Stored {
@@ -207,6 +210,12 @@ const makeImpl = Effect.fnUntraced(function*(options: Options = {}) {
       }
     )
 
+  const latency = options.latency === undefined ? Duration.zero : Duration.decode(options.latency)
+  const answer = Duration.isZero(latency)
+    ? next
+    : (request: ModelRequest, auth: RecordedRequest["auth"]) =>
+      Effect.zipRight(Effect.sleep(latency), next(request, auth))
+
   const handle = (request: ModelRequest): Effect.Effect<ModelResponse> => {
     const auth = authOf(request.headers)
     return Effect.zipRight(
@@ -216,7 +225,7 @@ const makeImpl = Effect.fnUntraced(function*(options: Options = {}) {
         headers: request.headers,
         auth
       }]),
-      next(request, auth)
+      answer(request, auth)
     )
   }
 

@@ -1,6 +1,6 @@
 import type { RunnerTask } from "vitest"
-import type { Reporter } from "vitest/reporters"
 import { defineConfig } from "vitest/config"
+import type { Reporter } from "vitest/reporters"
 import projects from "./vitest.workspace.js"
 
 const count = (tasks: ReadonlyArray<RunnerTask>, totals: { passed: number; failed: number; skipped: number }) => {

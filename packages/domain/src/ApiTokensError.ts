@@ -23,6 +23,9 @@ const withRequestId = (text: string, id: Option.Option<string>): string =>
 
 const formatDuration = (d: Duration.Duration): string => Duration.format(d)
 
+const retryAfterText = (retryAfter: Option.Option<Duration.Duration>): string =>
+  Option.match(retryAfter, { onNone: () => "", onSome: (d) => `; retry after ${formatDuration(d)}` })
+
 /**
  * The input is not a token id. Raised before any request is sent.
  *
@@ -113,10 +116,7 @@ export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited"
   retryAfter: Schema.OptionFromSelf(Schema.DurationFromSelf)
 }) {
   override get message(): string {
-    const after = Option.match(this.retryAfter, {
-      onNone: () => "",
-      onSome: (d) => `; retry after ${formatDuration(d)}`
-    })
+    const after = retryAfterText(this.retryAfter)
     return withRequestId(`429 Rate limited${after}`, this.requestId)
   }
 }
@@ -133,10 +133,7 @@ export class ServerError extends Schema.TaggedError<ServerError>()("ServerError"
   retryAfter: Schema.OptionFromSelf(Schema.DurationFromSelf)
 }) {
   override get message(): string {
-    const after = Option.match(this.retryAfter, {
-      onNone: () => "",
-      onSome: (d) => `; retry after ${formatDuration(d)}`
-    })
+    const after = retryAfterText(this.retryAfter)
     return withRequestId(`${this.status} Server error${after}`, this.requestId)
   }
 }

@@ -9,25 +9,6 @@ const randomCase = (s: string) =>
     [...s].map((c, i) => (flags[i] ? c.toUpperCase() : c)).join("")
   )
 
-/** Strings that are not a canonical UUID: random text, and near misses built from real UUIDs. */
-export const nonUuid = fc.oneof(
-  fc.string({ maxLength: 80 }),
-  fc.constantFrom("", "..", ".", "/", "a/b", " ", "\n", "%2e%2e", "../../admin", "x".repeat(10_000)),
-  fc.uuid().chain((u) =>
-    fc.oneof(
-      fc.constant(` ${u}`),
-      fc.constant(`${u}\n`),
-      fc.constant(`{${u}}`),
-      fc.constant(`urn:uuid:${u}`),
-      fc.constant(u.replaceAll("-", "")),
-      fc.constant(`${u}/..`),
-      fc.constant(u.slice(1)),
-      fc.constant(`${u}0`),
-      fc.integer({ min: 0, max: 35 }).map((i) => `${u.slice(0, i)}g${u.slice(i + 1)}`)
-    )
-  )
-).filter((s) => !canonical.test(s))
-
 describe("ApiTokenId", () => {
   it.prop("accepts any UUID in any case and normalizes to lowercase", [fc.uuid().chain(randomCase)], ([input]) => {
     const parsed = parseApiTokenId(input)
@@ -35,7 +16,9 @@ describe("ApiTokenId", () => {
     expect(Schema.is(ApiTokenId)(input.toLowerCase())).toBe(true)
   })
 
-  it.prop("refuses everything else with a reason", [nonUuid], ([input]) => {
+  // The full generator of near misses lives in @deepset-tokens/testing (Arbitraries.nonUuidString), whose
+  // tests run it against parseApiTokenId; here, random text.
+  it.prop("refuses everything else with a reason", [fc.string().filter((s) => !canonical.test(s))], ([input]) => {
     const parsed = parseApiTokenId(input)
     expect(Either.isLeft(parsed)).toBe(true)
     if (Either.isLeft(parsed)) expect(parsed.left.length).toBeGreaterThan(0)

@@ -15,6 +15,7 @@ import {
 } from "@deepset-tokens/domain"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
@@ -22,7 +23,6 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import { flow } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
@@ -156,13 +156,6 @@ const resolveOptions = (
 
 const emptyCache: CacheService = { invalidate: () => Effect.void, invalidateAll: Effect.void, size: Effect.succeed(0) }
 
-// 3xx answers are errors, never followed: the key must not reach another origin. undici's `request` never
-// follows; fetch would, so it is told not to.
-const noRedirects = Effect.map(
-  Effect.serviceOption(FetchHttpClient.RequestInit),
-  (init): RequestInit => ({ ...Option.getOrElse(init, () => ({})), redirect: "manual" })
-)
-
 /**
  * Builds the service from an `HttpClient`. The request pipeline is built here, once.
  *
@@ -185,28 +178,40 @@ const build = (
   Effect.gen(function*() {
     const config = yield* resolveOptions(options, cacheOptions)
     const scrub = makeScrub(Redacted.value(options.apiKey))
-    const client = (yield* HttpClient.HttpClient).pipe(
-      HttpClient.mapRequest(flow(
-        HttpClientRequest.prependUrl(config.baseUrl),
-        HttpClientRequest.bearerToken(options.apiKey),
-        HttpClientRequest.acceptJson,
-        HttpClientRequest.setHeader("user-agent", userAgent)
-      )),
-      // The platform's http.client span records every response header as an attribute, so a server that
-      // echoes the key would put it into traces. The ApiTokens.retrieve span carries the safe attributes.
-      HttpClient.withTracerDisabledWhen(() => true),
-      HttpClient.withScope
+    // The platform's http.client span records every response header as an attribute, so a server that
+    // echoes the key would put it into traces. The ApiTokens.retrieve span carries the safe attributes.
+    const client = HttpClient.withTracerDisabledWhen(yield* HttpClient.HttpClient, () => true)
+    // Built once: each call only sets the URL on this request.
+    const baseRequest = HttpClientRequest.get(config.baseUrl).pipe(
+      HttpClientRequest.bearerToken(options.apiKey),
+      HttpClientRequest.acceptJson,
+      HttpClientRequest.setHeader("user-agent", userAgent)
     )
+    const tokenUrl = `${config.baseUrl}/api/v1/token/`
+    // 3xx answers are errors, never followed: the key must not reach another origin. undici's `request`
+    // never follows; fetch would, so it is told not to (keeping any RequestInit the layer was given).
+    const fetchInit: RequestInit = {
+      ...Option.getOrElse(yield* Effect.serviceOption(FetchHttpClient.RequestInit), () => ({})),
+      redirect: "manual"
+    }
     const attemptTimeout = new Timeout({ limit: config.timeout, scope: "attempt" })
     const { retry } = config
 
+    const transportError = (error: HttpClientError.HttpClientError) =>
+      Effect.fail(new TransportError({ reason: excerpt(scrub, describeCause(error)) }))
+
+    // An interruption (the timeout, or the caller) aborts the request, whether it waits for headers or reads
+    // the body: the platform ties an AbortController to both.
     const attempt = (id: TokenMeta["api_token_id"]): Effect.Effect<TokenMeta, ApiTokensError> =>
-      client.execute(HttpClientRequest.get(`/api/v1/token/${id}`)).pipe(
-        Effect.catchAll((error) => Effect.fail(new TransportError({ reason: excerpt(scrub, describeCause(error)) }))),
-        Effect.tap((response) => Effect.annotateCurrentSpan("http.response.status_code", response.status)),
-        Effect.flatMap((response) => interpret(response, { id, maxBodyBytes: config.maxBodyBytes, scrub })),
-        Effect.scoped,
-        Effect.provideServiceEffect(FetchHttpClient.RequestInit, noRedirects),
+      client.execute(HttpClientRequest.setUrl(baseRequest, tokenUrl + id)).pipe(
+        Effect.catchAll(transportError),
+        Effect.flatMap((response) =>
+          Effect.zipRight(
+            Effect.annotateCurrentSpan("http.response.status_code", response.status),
+            interpret(response, { id, maxBodyBytes: config.maxBodyBytes, scrub })
+          )
+        ),
+        Effect.provideService(FetchHttpClient.RequestInit, fetchInit),
         Effect.timeoutFail({ duration: config.timeout, onTimeout: () => attemptTimeout })
       )
 
@@ -274,18 +279,21 @@ const build = (
           )
       })
 
-    const traced = Effect.fn("ApiTokens.retrieve")(function*(id: ApiTokenId) {
+    // No stack capture per call: it is the single most expensive part of a span.
+    const traced = Effect.fn("ApiTokens.retrieve", { captureStackTrace: false })(function*(id: ApiTokenId) {
       yield* Effect.annotateCurrentSpan({
         "deepset.api_token_id": id,
         "http.request.method": "GET",
-        "url.full": `${config.baseUrl}/api/v1/token/${id}`
+        "url.full": tokenUrl + id
       })
       return yield* fetchOrCache(id)
     })
 
-    const invalid = Effect.fn("ApiTokens.retrieve")(function*(input: string, reason: string) {
-      return yield* new InvalidTokenId({ input: excerpt(scrub, input, 64), reason })
-    })
+    const invalid = Effect.fn("ApiTokens.retrieve", { captureStackTrace: false })(
+      function*(input: string, reason: string) {
+        return yield* new InvalidTokenId({ input: excerpt(scrub, input, 64), reason })
+      }
+    )
 
     const retrieve = (input: string): Effect.Effect<TokenMeta, ApiTokensError> => {
       const parsed = parseApiTokenId(input)

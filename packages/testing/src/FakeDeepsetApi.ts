@@ -95,12 +95,17 @@ interface Stored {
 
 const encodeTokenMeta = Schema.encode(Schema.parseJson(TokenMeta))
 
-const json = (status: number, body: unknown, extra: Readonly<Record<string, string>> = {}): ModelResponse => ({
+const byteLength = (text: string): string => String(new TextEncoder().encode(text).byteLength)
+
+const jsonText = (status: number, text: string, extra: Readonly<Record<string, string>> = {}): ModelResponse => ({
   _tag: "Response",
   status,
-  headers: { "content-type": "application/json", ...extra },
-  body: JSON.stringify(body)
+  headers: { "content-type": "application/json", "content-length": byteLength(text), ...extra },
+  body: text
 })
+
+const json = (status: number, body: unknown, extra: Readonly<Record<string, string>> = {}): ModelResponse =>
+  jsonText(status, JSON.stringify(body), extra)
 
 const tokenPath = /^\/api\/v1\/token\/([^/]*)$/
 
@@ -143,7 +148,8 @@ const makeImpl = Effect.fnUntraced(function*(options: Options = {}) {
     : Redacted.make(options.apiKey)
   const store = yield* Ref.make(new Map<string, Stored>())
   const faults = yield* Ref.make<ReadonlyArray<Fault>>([])
-  const log = yield* Ref.make<ReadonlyArray<RecordedRequest>>([])
+  // Appended in place: copying the log on every request made long runs quadratic.
+  const log: Array<RecordedRequest> = []
   let counter = 0
 
   const seed = (...tokens: ReadonlyArray<TokenMeta>): Effect.Effect<void, ParseResult.ParseError> =>
@@ -219,12 +225,9 @@ const makeImpl = Effect.fnUntraced(function*(options: Options = {}) {
   const handle = (request: ModelRequest): Effect.Effect<ModelResponse> => {
     const auth = authOf(request.headers)
     return Effect.zipRight(
-      Ref.update(log, (entries) => [...entries, {
-        method: request.method,
-        url: request.url.toString(),
-        headers: request.headers,
-        auth
-      }]),
+      Effect.sync(() =>
+        log.push({ method: request.method, url: request.url.toString(), headers: request.headers, auth })
+      ),
       answer(request, auth)
     )
   }
@@ -243,8 +246,10 @@ const makeImpl = Effect.fnUntraced(function*(options: Options = {}) {
     tokens: Effect.map(Ref.get(store), (map) => Array.from(map.values(), (entry) => entry.meta)),
     script: (...more: ReadonlyArray<Fault>) => Ref.update(faults, (queue) => [...queue, ...more]),
     pendingFaults: Effect.map(Ref.get(faults), (queue) => queue.length),
-    requests: Ref.get(log),
-    clearRequests: Ref.set(log, []),
+    requests: Effect.sync(() => log.slice()),
+    clearRequests: Effect.sync(() => {
+      log.length = 0
+    }),
     handle
   } as const
 })

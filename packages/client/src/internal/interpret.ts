@@ -51,14 +51,35 @@ interface Body {
 
 const decoder = new TextDecoder()
 
+const tooLarge: Body = { text: "", truncated: true, broken: Option.none() }
+
+const brokenBody = (error: HttpClientError.ResponseError): Body => ({
+  text: "",
+  truncated: false,
+  broken: Option.some(describeCause(error))
+})
+
 /**
- * Reads at most `maxBytes` of the body, never more into memory. Past the cap it stops and the scope's
- * abort closes the connection.
+ * Reads at most `maxBytes` of the body, never more into memory.
+ *
+ * With a `Content-Length` (the usual case) the body is read in one piece: HTTP framing guarantees no more
+ * than the declared bytes arrive. Without one (chunked), it is streamed and counted. Either way, a body
+ * over the cap is not read further and its stream is cancelled, which closes the connection.
  */
-const readBody = (response: HttpClientResponse.HttpClientResponse, maxBytes: number): Effect.Effect<Body> => {
-  const declared = Number(response.headers["content-length"])
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    return Effect.succeed({ text: "", truncated: true, broken: Option.none() })
+const readBody = (
+  response: HttpClientResponse.HttpClientResponse,
+  declaredLength: string | undefined,
+  maxBytes: number
+): Effect.Effect<Body> => {
+  if (declaredLength !== undefined) {
+    const declared = Number(declaredLength)
+    if (Number.isSafeInteger(declared) && declared >= 0) {
+      if (declared > maxBytes) return Effect.as(cancel(response), tooLarge)
+      return Effect.match(response.text, {
+        onFailure: brokenBody,
+        onSuccess: (text): Body => ({ text, truncated: false, broken: Option.none() })
+      })
+    }
   }
   const chunks: Array<Uint8Array> = []
   let size = 0
@@ -74,19 +95,24 @@ const readBody = (response: HttpClientResponse.HttpClientResponse, maxBytes: num
       return true
     }),
     Stream.runDrain,
-    Effect.map((): Option.Option<string> => Option.none()),
-    Effect.catchAll((error: HttpClientError.ResponseError) => Effect.succeed(Option.some(describeCause(error)))),
-    Effect.map((broken): Body => {
-      const all = new Uint8Array(size)
-      let offset = 0
-      for (const chunk of chunks) {
-        all.set(chunk, offset)
-        offset += chunk.length
+    Effect.match({
+      onFailure: brokenBody,
+      onSuccess: (): Body => {
+        const all = new Uint8Array(size)
+        let offset = 0
+        for (const chunk of chunks) {
+          all.set(chunk, offset)
+          offset += chunk.length
+        }
+        return { text: decoder.decode(all), truncated, broken: Option.none() }
       }
-      return { text: decoder.decode(all), truncated, broken }
     })
   )
 }
+
+/** Opening and dropping the body stream cancels it, so the transport closes the connection. */
+const cancel = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<void> =>
+  Effect.ignore(Stream.runDrain(Stream.take(response.stream, 1)))
 
 /** The innermost useful message of a transport failure (undici hides the errno in `cause`). @internal */
 export const describeCause = (error: HttpClientError.HttpClientError): string => {
@@ -135,15 +161,17 @@ export interface Context {
 export const interpret = (
   response: HttpClientResponse.HttpClientResponse,
   ctx: Context
-): Effect.Effect<TokenMeta, ApiTokensError> =>
-  Effect.flatMap(readBody(response, ctx.maxBodyBytes), (body) => {
+): Effect.Effect<TokenMeta, ApiTokensError> => {
+  // `response.headers` builds a new object on every access: read it once.
+  const headers = response.headers
+  return Effect.flatMap(readBody(response, headers["content-length"], ctx.maxBodyBytes), (body) => {
     const status = response.status
-    const header = response.headers["x-request-id"]
+    const header = headers["x-request-id"]
     const requestId = header === undefined || header.length === 0
       ? Option.none<string>()
       : Option.some(excerpt(ctx.scrub, header, 128))
     if (status >= 200 && status < 300) {
-      return Either.match(success(status, requestId, body, response.headers["content-type"], ctx), {
+      return Either.match(success(status, requestId, body, headers["content-type"], ctx), {
         onLeft: Effect.fail,
         onRight: Effect.succeed
       })
@@ -173,7 +201,7 @@ export const interpret = (
     }
     if (status === 429 || status >= 500) {
       return Effect.flatMap(Clock.currentTimeMillis, (now) => {
-        const retryAfter = parseRetryAfter(response.headers, now)
+        const retryAfter = parseRetryAfter(headers, now)
         return Effect.fail(
           status === 429
             ? new RateLimited({ status, requestId, retryAfter })
@@ -183,6 +211,7 @@ export const interpret = (
     }
     return Effect.fail(new UnexpectedStatus({ status, requestId, bodyExcerpt: text }))
   })
+}
 
 /** Server text inside a 422 item is scrubbed like any other; free-form parts that carry the key are dropped. */
 const cleanItem = (scrub: Scrub, item: ValidationErrorItem): ValidationErrorItem => {

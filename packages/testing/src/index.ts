@@ -24,3 +24,8 @@ export * as Fault from "./Fault.js"
  * @since 0.1.0
  */
 export * as SpanRecorder from "./SpanRecorder.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Simulator from "./Simulator.js"

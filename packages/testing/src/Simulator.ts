@@ -1,0 +1,266 @@
+/**
+ * The deepset API simulator: the same in-memory model as the fake transport, served over real HTTP on
+ * loopback. One model, two ways to reach it, so socket tests and socket-free tests cannot drift apart.
+ *
+ * @since 0.1.0
+ */
+import type { ApiTokenId, TokenMeta } from "@deepset-tokens/domain"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
+import type * as HttpServerError from "@effect/platform/HttpServerError"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Context from "effect/Context"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as fc from "effect/FastCheck"
+import * as Layer from "effect/Layer"
+import type * as ParseResult from "effect/ParseResult"
+import type * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
+import { createServer } from "node:http"
+import { realisticTokenMeta } from "./Arbitraries.js"
+import * as FakeDeepsetApi from "./FakeDeepsetApi.js"
+
+/**
+ * Random faults for chaos testing. Rates are fractions of requests (0 to 1).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Chaos {
+  /** Fraction answered `503` with `Retry-After: 1`. */
+  readonly rate503?: number | undefined
+  /** Fraction answered `429` with `Retry-After: 1`. */
+  readonly rate429?: number | undefined
+  /** Added to every answer. */
+  readonly latency?: Duration.DurationInput | undefined
+  /** Seed of the fault dice, for reproducible runs. Default 1. */
+  readonly seed?: number | undefined
+}
+
+/**
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options {
+  /** Default 0: an ephemeral port. */
+  readonly port?: number | undefined
+  /** Default `127.0.0.1`. */
+  readonly host?: string | undefined
+  /** The key the simulator accepts. Default {@link FakeDeepsetApi.defaultApiKey}. */
+  readonly apiKey?: string | Redacted.Redacted<string> | undefined
+  /** How many deterministic tokens to seed. Default 25. */
+  readonly tokens?: number | undefined
+  /** Seed of the token generator. Default 2024. */
+  readonly seed?: number | undefined
+  readonly chaos?: Chaos | undefined
+  /** Log one line per request (method, path, status, duration; never headers). Default `true`. */
+  readonly log?: boolean | undefined
+}
+
+/**
+ * A running simulator.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Service {
+  /** The base URL to give `ApiTokens` (`http://127.0.0.1:<port>`). */
+  readonly url: string
+  readonly apiKey: Redacted.Redacted<string>
+  /** The seeded tokens' ids, in seed order. */
+  readonly ids: ReadonlyArray<ApiTokenId>
+  /** The model behind it: seed, script faults, inspect requests. */
+  readonly api: FakeDeepsetApi.Service
+}
+
+/**
+ * @category tags
+ * @since 0.1.0
+ */
+export class Simulator extends Context.Tag("@deepset-tokens/testing/Simulator")<Simulator, Service>() {}
+
+/**
+ * `n` realistic tokens, the same ones for the same `seed`, with expiries relative to `now`: some expire
+ * soon, some later, some never, and some already have.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const seedTokens = (n: number, seed: number, now: DateTime.Utc): ReadonlyArray<TokenMeta> => {
+  if (n <= 0) return []
+  const tokens = fc.sample(realisticTokenMeta(now), { numRuns: n, seed })
+  const unique = new Map(tokens.map((token) => [token.api_token_id, token]))
+  return Array.from(unique.values())
+}
+
+/** mulberry32: a tiny seeded PRNG, so a chaos run can be replayed. */
+const dice = (seed: number) => {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const toServerResponse = (answer: FakeDeepsetApi.ModelResponse & { readonly _tag: "Response" }) =>
+  HttpServerResponse.text(answer.body, {
+    status: answer.status,
+    headers: answer.headers,
+    ...(answer.headers["content-type"] === undefined ? {} : { contentType: answer.headers["content-type"] })
+  })
+
+/**
+ * Starts a simulator in the current scope; it stops when the scope closes.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = (
+  options: Options = {}
+): Effect.Effect<Service, HttpServerError.ServeError | ParseResult.ParseError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const now = yield* DateTime.now
+    const tokens = seedTokens(options.tokens ?? 25, options.seed ?? 2024, now)
+    const api = yield* FakeDeepsetApi.make({
+      apiKey: options.apiKey,
+      tokens,
+      latency: options.chaos?.latency
+    })
+    const roll = dice(options.chaos?.seed ?? 1)
+    const rate503 = options.chaos?.rate503 ?? 0
+    const rate429 = options.chaos?.rate429 ?? 0
+    const log = options.log !== false
+
+    const app = Effect.gen(function*() {
+      const request = yield* HttpServerRequest.HttpServerRequest
+      const started = performance.now()
+      const url = new URL(request.url, "http://simulator")
+      const dice = roll()
+      const answer: FakeDeepsetApi.ModelResponse = dice < rate503
+        ? { _tag: "Response", status: 503, headers: { "retry-after": "1" }, body: "Service Unavailable" }
+        : dice < rate503 + rate429
+        ? {
+          _tag: "Response",
+          status: 429,
+          headers: { "retry-after": "1", "content-type": "application/json" },
+          body: "{\"detail\":\"Too many requests\"}"
+        }
+        : yield* api.handle({ method: request.method, url, headers: request.headers })
+      const response = yield* respond(request, answer)
+      if (log) {
+        const ms = (performance.now() - started).toFixed(1)
+        const status = answer._tag === "Disconnect" ? "disconnect" : String(answer.status)
+        yield* Effect.log(`${request.method} ${url.pathname} ${status} ${ms}ms`)
+      }
+      return response
+    })
+
+    const server = yield* NodeHttpServer.make(() => createServer(), {
+      port: options.port ?? 0,
+      host: options.host ?? "127.0.0.1"
+    })
+    yield* server.serve(app)
+    const address = server.address
+    const host = address._tag === "TcpAddress"
+      ? (address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname)
+      : "127.0.0.1"
+    const port = address._tag === "TcpAddress" ? address.port : 0
+    return {
+      url: `http://${host}:${port}`,
+      apiKey: api.apiKey,
+      ids: tokens.map((token) => token.api_token_id),
+      api
+    }
+  })
+
+/** Faults that break the connection go below the HTTP abstraction, to the socket. */
+const respond = (
+  request: HttpServerRequest.HttpServerRequest,
+  answer: FakeDeepsetApi.ModelResponse
+): Effect.Effect<HttpServerResponse.HttpServerResponse> => {
+  switch (answer._tag) {
+    case "Response":
+      return Effect.succeed(toServerResponse(answer))
+    case "Disconnect":
+      return Effect.sync(() => {
+        NodeHttpServerRequest.toIncomingMessage(request).socket.destroy()
+        return HttpServerResponse.empty({ status: 500 })
+      })
+    case "BrokenBody":
+      return Effect.sync(() => {
+        const raw = NodeHttpServerRequest.toServerResponse(request)
+        const length = Buffer.byteLength(answer.prefix) + 1024
+        raw.writeHead(answer.status, { ...answer.headers, "content-length": String(length) })
+        raw.write(answer.prefix)
+        raw.socket?.destroy()
+        return HttpServerResponse.empty({ status: answer.status })
+      })
+  }
+}
+
+/**
+ * A simulator for the lifetime of the layer.
+ *
+ * @example
+ * ```ts
+ * import { ApiTokens } from "@deepset-tokens/client"
+ * import { Simulator } from "@deepset-tokens/testing"
+ * import { FetchHttpClient } from "@effect/platform"
+ * import { Effect, Layer } from "effect"
+ *
+ * const ClientLayer = Layer.unwrapEffect(
+ *   Effect.map(Simulator.Simulator, (sim) => ApiTokens.layer({ apiKey: sim.apiKey, baseUrl: sim.url }))
+ * ).pipe(Layer.provide(FetchHttpClient.layer), Layer.provideMerge(Simulator.layer({ log: false })))
+ * ```
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layer = (
+  options?: Options
+): Layer.Layer<Simulator, HttpServerError.ServeError | ParseResult.ParseError> => Layer.scoped(Simulator, make(options))
+
+/**
+ * Parses a chaos spec such as `503=0.1,429=0.05,latency=200ms,seed=7`.
+ *
+ * @category parsing
+ * @since 0.1.0
+ */
+export const parseChaos = (spec: string): Either.Either<Chaos, string> => {
+  const chaos: { rate503?: number; rate429?: number; latency?: Duration.Duration; seed?: number } = {}
+  for (const part of spec.split(",").map((p) => p.trim()).filter((p) => p.length > 0)) {
+    const [key, value = ""] = part.split("=", 2).map((s) => s.trim())
+    const rate = Number(value)
+    switch (key) {
+      case "503":
+      case "429":
+        if (!(rate >= 0 && rate <= 1)) {
+          return Either.left(`${key} expects a fraction from 0 to 1, got ${JSON.stringify(value)}`)
+        }
+        if (key === "503") chaos.rate503 = rate
+        else chaos.rate429 = rate
+        break
+      case "latency": {
+        const ms = /^(\d+)\s*ms$/.exec(value) ?? /^(\d+)$/.exec(value)
+        if (ms === null) return Either.left(`latency expects milliseconds such as 200ms, got ${JSON.stringify(value)}`)
+        chaos.latency = Duration.millis(Number(ms[1]))
+        break
+      }
+      case "seed":
+        if (!Number.isSafeInteger(rate)) return Either.left(`seed expects an integer, got ${JSON.stringify(value)}`)
+        chaos.seed = rate
+        break
+      default:
+        return Either.left(`unknown chaos setting ${JSON.stringify(key)} (use 503=, 429=, latency=, seed=)`)
+    }
+  }
+  if ((chaos.rate503 ?? 0) + (chaos.rate429 ?? 0) > 1) return Either.left("503 and 429 rates add up to more than 1")
+  return Either.right(chaos)
+}

@@ -193,27 +193,34 @@ const makeImpl = Effect.fnUntraced(function*(options: Options = {}) {
       }
     })
 
+  const answerWith = (
+    fault: Fault | undefined,
+    request: ModelRequest,
+    auth: RecordedRequest["auth"]
+  ): Effect.Effect<ModelResponse> => {
+    if (fault === undefined) return model(request, auth)
+    switch (fault._tag) {
+      case "Delay":
+        return Effect.zipRight(Effect.sleep(fault.duration), answerWith(fault.then, request, auth))
+      case "Disconnect":
+        return Effect.succeed({ _tag: "Disconnect", reason: fault.reason })
+      case "Respond":
+        return Effect.succeed({ _tag: "Response", status: fault.status, headers: fault.headers, body: fault.body })
+      case "BrokenBody":
+        return Effect.succeed({
+          _tag: "BrokenBody",
+          status: fault.status,
+          headers: fault.headers,
+          prefix: fault.prefix
+        })
+    }
+  }
+
+  // The fault is taken when the request arrives, so a request abandoned mid-delay cannot take a later one's.
   const next = (request: ModelRequest, auth: RecordedRequest["auth"]): Effect.Effect<ModelResponse> =>
     Effect.flatMap(
       Ref.modify(faults, (queue) => [queue[0], queue.slice(1)] as const),
-      (fault): Effect.Effect<ModelResponse> => {
-        if (fault === undefined) return model(request, auth)
-        switch (fault._tag) {
-          case "Delay":
-            return Effect.zipRight(Effect.sleep(fault.duration), next(request, auth))
-          case "Disconnect":
-            return Effect.succeed({ _tag: "Disconnect", reason: fault.reason })
-          case "Respond":
-            return Effect.succeed({ _tag: "Response", status: fault.status, headers: fault.headers, body: fault.body })
-          case "BrokenBody":
-            return Effect.succeed({
-              _tag: "BrokenBody",
-              status: fault.status,
-              headers: fault.headers,
-              prefix: fault.prefix
-            })
-        }
-      }
+      (fault) => answerWith(fault, request, auth)
     )
 
   const latency = options.latency === undefined ? Duration.zero : Duration.decode(options.latency)

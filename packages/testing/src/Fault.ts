@@ -10,8 +10,9 @@ import type * as Duration from "effect/Duration"
  * - `Respond`: any status (100-599) with any body and headers.
  * - `BrokenBody`: the status and headers arrive, then the body breaks after `prefix` (a reset mid-body).
  * - `Disconnect`: no response at all; the transport fails with `reason` (refused, reset, DNS).
- * - `Delay`: wait `duration` (driven by the `Clock`, so the `TestClock` in tests), then go on with the next
- *   fault or the model.
+ * - `Delay`: wait `duration` (driven by the `Clock`, so the `TestClock` in tests), then answer with `then`,
+ *   or with the model when `then` is undefined. A delay belongs to the one request that took it: a request
+ *   abandoned mid-delay never takes a fault meant for a later request.
  *
  * @category models
  * @since 0.1.0
@@ -28,7 +29,7 @@ export type Fault = Data.TaggedEnum<{
     readonly headers: Readonly<Record<string, string>>
   }
   Disconnect: { readonly reason: string }
-  Delay: { readonly duration: Duration.DurationInput }
+  Delay: { readonly duration: Duration.DurationInput; readonly then: Fault | undefined }
 }>
 
 const { $is, $match, BrokenBody, Delay, Disconnect, Respond } = Data.taggedEnum<Fault>()
@@ -97,9 +98,16 @@ export const status = (
 export const disconnect = (reason = "connect ECONNREFUSED 127.0.0.1:443"): Fault => Disconnect({ reason })
 
 /**
- * Wait before answering. Combine with a following fault: `[Fault.delay("30 seconds"), Fault.status(503)]`.
+ * Wait before answering, then answer with `then` (default: the model).
+ *
+ * @example
+ * ```ts
+ * import { Fault } from "@deepset-tokens/testing"
+ *
+ * Fault.delay("30 seconds", Fault.status(503))
+ * ```
  *
  * @category constructors
  * @since 0.1.0
  */
-export const delay = (duration: Duration.DurationInput): Fault => Delay({ duration })
+export const delay = (duration: Duration.DurationInput, then?: Fault): Fault => Delay({ duration, then })

@@ -1,0 +1,212 @@
+/**
+ * The `deepset-tokens` command line: `get`, `serve` and `demo`.
+ *
+ * @since 0.1.0
+ */
+import { ApiTokens, type ApiTokensError, TokenMeta } from "@deepset-tokens/client"
+import { Simulator } from "@deepset-tokens/testing"
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Config from "effect/Config"
+import * as Console from "effect/Console"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import { type CliFailure, ExitCode, explain } from "./Failure.js"
+import { summary } from "./Render.js"
+
+/**
+ * Where the CLI reports its exit code; `bin.ts` hands it to the process.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface ExitCodeRef {
+  code: number
+}
+
+const encodeWire = Schema.encodeSync(TokenMeta)
+
+const fail = (exit: ExitCodeRef, error: CliFailure) =>
+  Effect.suspend(() => {
+    const { code, hint, line } = explain(error)
+    exit.code = code
+    return Effect.zipRight(Console.error(`error: ${line}`), Console.error(`hint:  ${hint}`))
+  })
+
+const json = Options.boolean("json").pipe(Options.withDescription("Print the token's wire JSON"))
+const baseUrl = Options.text("base-url").pipe(
+  Options.optional,
+  Options.withDescription("API base URL (default https://api.cloud.deepset.ai; env DEEPSET_API_URL)")
+)
+const region = Options.choice("region", ["eu", "us"]).pipe(
+  Options.optional,
+  Options.withDescription("eu (api.cloud.deepset.ai) or us (api.us.deepset.ai)")
+)
+const timeout = Options.integer("timeout").pipe(
+  Options.withDefault(10_000),
+  Options.withDescription("Per-attempt timeout in milliseconds")
+)
+const id = Args.text({ name: "api-token-id" }).pipe(Args.withDescription("The token's id (a UUID)"))
+
+/**
+ * `get`: retrieve one token with the key from `DEEPSET_API_KEY`.
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export const get = (exit: ExitCodeRef, http: Layer.Layer<HttpClient.HttpClient>) =>
+  Command.make("get", { id, json, baseUrl, region, timeout }, (args) =>
+    Effect.gen(function*() {
+      const apiKey = yield* Config.redacted("DEEPSET_API_KEY")
+      const envUrl = yield* Config.option(Config.string("DEEPSET_API_URL"))
+      // A flag beats the environment: --region alone ignores DEEPSET_API_URL; both flags together are refused.
+      const url = Option.isSome(args.baseUrl) || Option.isSome(args.region)
+        ? args.baseUrl
+        : Option.filter(envUrl, (u) => u.trim().length > 0)
+      const layer = ApiTokens.layer({
+        apiKey,
+        timeout: Duration.millis(Math.max(1, args.timeout)),
+        ...(Option.isSome(url) ? { baseUrl: url.value.trim() } : {}),
+        ...(Option.isSome(args.region) ? { region: args.region.value } : {})
+      }).pipe(Layer.provide(http))
+      const meta = yield* Effect.flatMap(ApiTokens, (t) => t.retrieve(args.id)).pipe(Effect.provide(layer))
+      const now = yield* DateTime.now
+      yield* Console.log(args.json ? JSON.stringify(encodeWire(meta), null, 2) : summary(meta, now))
+    }).pipe(Effect.catchAll((error) => fail(exit, error)))).pipe(
+      Command.withDescription("Retrieve an API token's metadata (key from DEEPSET_API_KEY)")
+    )
+
+const port = Options.integer("port").pipe(Options.withDefault(4010), Options.withDescription("Port (0 = any free)"))
+const host = Options.text("host").pipe(Options.withDefault("127.0.0.1"), Options.withDescription("Interface"))
+const tokens = Options.integer("tokens").pipe(Options.withDefault(25), Options.withDescription("Seeded tokens"))
+const apiKey = Options.text("api-key").pipe(
+  Options.withDefault("api_local_simulator_key"),
+  Options.withDescription("The key the simulator accepts")
+)
+const chaos = Options.text("chaos").pipe(
+  Options.optional,
+  Options.withDescription("Faults, e.g. 503=0.1,429=0.05,latency=200ms,seed=7")
+)
+
+const banner = (sim: Simulator.Service, shown: number) =>
+  Console.log(
+    [
+      `deepset API simulator listening on ${sim.url}`,
+      `  accepted key: ${Redacted.value(sim.apiKey)}  (a local test key, not a secret)`,
+      `  try: DEEPSET_API_KEY=${Redacted.value(sim.apiKey)} deepset-tokens get ${
+        sim.ids[0] ?? "<id>"
+      } --base-url ${sim.url}`,
+      `  seeded ids:`,
+      ...sim.ids.slice(0, shown).map((i) => `    ${i}`)
+    ].join("\n")
+  )
+
+/**
+ * `serve`: the simulator in the foreground until Ctrl-C.
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export const serve = (exit: ExitCodeRef) =>
+  Command.make("serve", { port, host, tokens, apiKey, chaos }, (args) =>
+    Effect.gen(function*() {
+      const parsed = Option.match(args.chaos, {
+        onNone: () => Either.right(undefined),
+        onSome: Simulator.parseChaos
+      })
+      if (Either.isLeft(parsed)) {
+        exit.code = ExitCode.usage
+        return yield* Console.error(`error: --chaos: ${parsed.left}`)
+      }
+      const sim = yield* Simulator.make({
+        port: args.port,
+        host: args.host,
+        tokens: args.tokens,
+        apiKey: args.apiKey,
+        chaos: parsed.right
+      })
+      yield* banner(sim, 5)
+      return yield* Effect.never
+    }).pipe(
+      Effect.scoped,
+      Effect.catchAll((error) =>
+        Effect.suspend(() => {
+          exit.code = ExitCode.config
+          return Console.error(
+            `error: the simulator could not start: ${error._tag === "ServeError" ? String(error.cause) : error.message}`
+          )
+        })
+      )
+    )).pipe(Command.withDescription("Run a local deepset API simulator (a stand-in for integration tests)"))
+
+const describeError = (error: ApiTokensError) => `${error._tag}: ${error.message}`
+
+/**
+ * `demo`: the simulator in-process, one real retrieve over HTTP, and the typed errors.
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export const demo = (exit: ExitCodeRef, http: Layer.Layer<HttpClient.HttpClient>) =>
+  Command.make("demo", {}, () =>
+    Effect.gen(function*() {
+      const sim = yield* Simulator.make({ tokens: 25 })
+      yield* Console.log(`Started the deepset API simulator at ${sim.url} with ${sim.ids.length} tokens.\n`)
+      const client = (key: Redacted.Redacted<string>) =>
+        ApiTokens.layer({ apiKey: key, baseUrl: sim.url }).pipe(Layer.provide(http))
+      const retrieve = (tokenId: string, key = sim.apiKey) =>
+        Effect.flatMap(ApiTokens, (t) => t.retrieve(tokenId)).pipe(Effect.provide(client(key)))
+      const now = yield* DateTime.now
+      const tokens = yield* sim.api.tokens
+      // Show a token that still works; the seed has expired ones too.
+      const live = tokens.find((t) => t.expires_at === null || DateTime.greaterThan(t.expires_at, now)) ?? tokens[0]
+      const first = live?.api_token_id ?? "00000000-0000-4000-8000-000000000000"
+      yield* Console.log(`1. Retrieve token ${first} through ApiTokens over real HTTP:\n`)
+      const meta = yield* retrieve(first)
+      yield* Console.log(summary(meta, now))
+      yield* Console.log(`\n2. The typed errors:\n`)
+      const cases: ReadonlyArray<readonly [string, Effect.Effect<unknown, ApiTokensError | unknown>]> = [
+        ["an unknown id", retrieve("00000000-0000-4000-8000-000000000000")],
+        ["a malformed id", retrieve("not-a-token-id")],
+        ["a wrong key", retrieve(first, Redacted.make("api_wrong_key"))]
+      ]
+      for (const [label, attempt] of cases) {
+        const result = yield* Effect.either(attempt)
+        yield* Console.log(
+          `   ${label.padEnd(15)} -> ${
+            Either.isLeft(result) && typeof result.left === "object" && result.left !== null && "_tag" in result.left
+              ? describeError(result.left as ApiTokensError)
+              : "unexpectedly succeeded"
+          }`
+        )
+      }
+      yield* Console.log(`\nDone. Run your own: deepset-tokens serve, then deepset-tokens get <id> --base-url <url>.`)
+    }).pipe(
+      Effect.scoped,
+      Effect.catchAll((error) =>
+        Effect.suspend(() => {
+          exit.code = ExitCode.internal
+          return Console.error(`error: the demo failed: ${"message" in error ? error.message : String(error)}`)
+        })
+      )
+    )).pipe(Command.withDescription("Start a simulator in-process and show the SDK's main job and its errors"))
+
+/**
+ * The whole command tree.
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export const command = (exit: ExitCodeRef, http: Layer.Layer<HttpClient.HttpClient>) =>
+  Command.make("deepset-tokens").pipe(
+    Command.withDescription("deepset AI Platform API tokens: retrieve metadata, or run a local simulator"),
+    Command.withSubcommands([get(exit, http), serve(exit), demo(exit, http)])
+  )

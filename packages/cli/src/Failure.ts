@@ -1,0 +1,116 @@
+/**
+ * What each failure means for a person at a terminal: one line, a hint, and a distinct exit code.
+ *
+ * @since 0.1.0
+ */
+import type { ApiTokensConfigError, ApiTokensError } from "@deepset-tokens/client"
+import type * as ConfigError from "effect/ConfigError"
+
+/**
+ * The documented exit codes.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const ExitCode = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  invalidId: 3,
+  config: 4,
+  unauthorized: 5,
+  forbidden: 6,
+  notFound: 7,
+  rateLimited: 8,
+  timeout: 9,
+  network: 10,
+  server: 11,
+  badResponse: 12
+} as const
+
+/**
+ * @category models
+ * @since 0.1.0
+ */
+export interface Explained {
+  readonly line: string
+  readonly hint: string
+  readonly code: number
+}
+
+/**
+ * @category models
+ * @since 0.1.0
+ */
+export type CliFailure = ApiTokensError | ApiTokensConfigError | ConfigError.ConfigError
+
+/**
+ * Maps every failure `get` can meet to its line, hint and exit code.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const explain = (error: CliFailure): Explained => {
+  switch (error._tag) {
+    case "InvalidTokenId":
+      return {
+        line: error.message,
+        hint: "Token ids are UUIDs, e.g. 3f2504e0-4f89-11d3-9a0c-0305e82c3301 (any letter case).",
+        code: ExitCode.invalidId
+      }
+    case "ApiTokensConfigError":
+      return {
+        line: error.message,
+        hint: "Check --base-url / --region and DEEPSET_API_URL; use https:// for remote hosts.",
+        code: ExitCode.config
+      }
+    case "ConfigError":
+      return {
+        line: "The API key is missing: DEEPSET_API_KEY is not set.",
+        hint: "Create a key in deepset AI Platform (Settings > API keys) and export DEEPSET_API_KEY=<key>.",
+        code: ExitCode.config
+      }
+    case "Unauthorized":
+      return {
+        line: error.message,
+        hint: "DEEPSET_API_KEY was rejected: check that it is complete, not expired or revoked, and for this region.",
+        code: ExitCode.unauthorized
+      }
+    case "Forbidden":
+      return {
+        line: error.message,
+        hint: "The key's user lacks the permission to read API tokens in this organization.",
+        code: ExitCode.forbidden
+      }
+    case "TokenNotFound":
+      return {
+        line: error.message,
+        hint: "List your tokens in deepset AI Platform to find the id; ids are per organization and region.",
+        code: ExitCode.notFound
+      }
+    case "RateLimited":
+      return { line: error.message, hint: "Wait and try again later.", code: ExitCode.rateLimited }
+    case "Timeout":
+      return {
+        line: error.message,
+        hint: "The API did not answer in time; check your network or try again.",
+        code: ExitCode.timeout
+      }
+    case "TransportError":
+      return {
+        line: error.message,
+        hint: "Could not reach the API: check the network, proxy settings and --base-url.",
+        code: ExitCode.network
+      }
+    case "ServerError":
+      return { line: error.message, hint: "The API failed; try again later.", code: ExitCode.server }
+    case "ValidationFailed":
+    case "UnexpectedStatus":
+    case "MalformedResponse":
+      return {
+        line: error.message,
+        hint: "The answer was not what the API documents: check --base-url points at the deepset API.",
+        code: ExitCode.badResponse
+      }
+  }
+}

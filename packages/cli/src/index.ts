@@ -1,0 +1,20 @@
+/**
+ * The `deepset-tokens` CLI as a library: its commands, failure mapping and rendering.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * @since 0.1.0
+ */
+export * as Cli from "./Cli.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Failure from "./Failure.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Render from "./Render.js"

@@ -1,0 +1,226 @@
+/**
+ * The CLI end to end: the bundled binary as a subprocess, against a simulator started by the test.
+ */
+import { TokenMeta } from "@deepset-tokens/client"
+import { Fault, Simulator } from "@deepset-tokens/testing"
+import { beforeAll, describe, expect, it } from "@effect/vitest"
+import { DateTime, Duration, Effect, Schema } from "effect"
+import { execFile, execFileSync } from "node:child_process"
+import { readFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+import { Failure, Render } from "../src/index.js"
+import { version } from "../src/version.js"
+
+const bin = fileURLToPath(new URL("../dist/deepset-tokens.js", import.meta.url))
+const key = "api_cli_test_key_0123456789"
+
+beforeAll(() => {
+  execFileSync(process.execPath, [fileURLToPath(new URL("../build.mjs", import.meta.url))])
+}, 60_000)
+
+interface Run {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+const cli = (args: ReadonlyArray<string>, env: Record<string, string | undefined> = { DEEPSET_API_KEY: key }) =>
+  Effect.async<Run>((resume) => {
+    const { DEEPSET_API_KEY: _k, DEEPSET_API_URL: _u, ...base } = process.env
+    const child = execFile(
+      process.execPath,
+      [bin, ...args],
+      { env: { ...base, ...env }, timeout: 20_000 },
+      (error, stdout, stderr) => {
+        resume(
+          Effect.succeed({
+            code: error === null ? 0 : typeof error.code === "number" ? error.code : -1,
+            stdout,
+            stderr
+          })
+        )
+      }
+    )
+    return Effect.sync(() => child.kill())
+  })
+
+const noKey = (run: Run) => {
+  expect(run.stdout + run.stderr).not.toContain(key)
+  expect(run.stderr).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/)
+}
+
+describe("deepset-tokens get", () => {
+  it.scopedLive("prints a readable summary, and the wire JSON with --json", () =>
+    Effect.gen(function*() {
+      const sim = yield* Simulator.make({ tokens: 5, apiKey: key, log: false })
+      const id = sim.ids[0]!
+      const human = yield* cli(["get", id.toUpperCase(), "--base-url", sim.url])
+      expect(human.code).toBe(0)
+      const token = (yield* sim.api.tokens).find((t) => t.api_token_id === id)!
+      expect(human.stdout).toContain(token.name)
+      expect(human.stdout).toContain(token.masked_token)
+      expect(human.stdout).toMatch(/Type\s+(personal|service)/)
+      expect(human.stdout).toMatch(
+        /Expires\s+(never|\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC \((in|expired) \d+ (day|hour|minute)s?( ago)?\))/
+      )
+      noKey(human)
+      const json = yield* cli(["get", id, "--json"], { DEEPSET_API_KEY: key, DEEPSET_API_URL: `${sim.url}/api/v1` })
+      expect(json.code).toBe(0)
+      expect(JSON.parse(json.stdout)).toEqual(Schema.encodeSync(TokenMeta)(token))
+      noKey(json)
+    }))
+
+  it.scopedLive(
+    "every failure prints one line, a hint and its own exit code, never the key or a stack",
+    () =>
+      Effect.gen(function*() {
+        const sim = yield* Simulator.make({ tokens: 1, apiKey: key, log: false })
+        const id = sim.ids[0]!
+        const url = ["--base-url", sim.url]
+        const cases: ReadonlyArray<readonly [string, Effect.Effect<Run>, number, RegExp]> = [
+          ["bad id", cli(["get", "../etc/passwd", ...url]), Failure.ExitCode.invalidId, /Invalid token id/],
+          ["missing key", cli(["get", id, ...url], {}), Failure.ExitCode.config, /DEEPSET_API_KEY is not set/],
+          [
+            "insecure url",
+            cli(["get", id, "--base-url", "http://example.com"]),
+            Failure.ExitCode.config,
+            /unencrypted/
+          ],
+          [
+            "wrong key",
+            cli(["get", id, ...url], { DEEPSET_API_KEY: "api_wrong" }),
+            Failure.ExitCode.unauthorized,
+            /401/
+          ],
+          [
+            "unknown id",
+            cli(["get", "00000000-0000-4000-8000-000000000000", ...url]),
+            Failure.ExitCode.notFound,
+            /404/
+          ],
+          [
+            "403",
+            Effect.zipRight(sim.api.script(Fault.status(403)), cli(["get", id, ...url])),
+            Failure.ExitCode.forbidden,
+            /403/
+          ],
+          [
+            "429",
+            Effect.zipRight(sim.api.script(Fault.status(429, "", { "retry-after": "3600" })), cli(["get", id, ...url])),
+            Failure.ExitCode.rateLimited,
+            /429 Rate limited; retry after 1h/
+          ],
+          [
+            "timeout",
+            Effect.zipRight(
+              sim.api.script(Fault.delay("5 seconds"), Fault.delay("5 seconds"), Fault.delay("5 seconds")),
+              cli(["get", id, ...url, "--timeout", "150"])
+            ),
+            Failure.ExitCode.timeout,
+            /Timed out/
+          ],
+          [
+            "network",
+            cli(["get", id, "--base-url", "http://127.0.0.1:1"]),
+            Failure.ExitCode.network,
+            /Network error/
+          ],
+          [
+            "5xx",
+            Effect.zipRight(sim.api.script(Fault.status(501)), cli(["get", id, ...url])),
+            Failure.ExitCode.server,
+            /501 Server error/
+          ],
+          [
+            "malformed",
+            Effect.zipRight(sim.api.script(Fault.status(200, { name: 1 })), cli(["get", id, ...url])),
+            Failure.ExitCode.badResponse,
+            /Malformed response/
+          ]
+        ]
+        const codes = new Set<number>()
+        for (const [label, run, code, line] of cases) {
+          const result = yield* run
+          expect({ label, code: result.code }).toEqual({ label, code })
+          expect(result.stderr).toMatch(/^error: .+\nhint: {2}.+\n$/)
+          expect(result.stderr).toMatch(line)
+          expect(result.stdout).toBe("")
+          noKey(result)
+          codes.add(code)
+        }
+        // One code per kind of failure (the two config cases share one).
+        expect(codes.size).toBe(cases.length - 1)
+      }),
+    60_000
+  )
+
+  it.effect("usage errors exit 2", () =>
+    Effect.gen(function*() {
+      const result = yield* cli(["get"])
+      expect(result.code).toBe(Failure.ExitCode.usage)
+    }))
+})
+
+describe("deepset-tokens demo and serve", () => {
+  it.effect("demo retrieves a token over HTTP, shows the typed errors, and exits 0", () =>
+    Effect.gen(function*() {
+      const result = yield* cli(["demo"], {})
+      expect(result.code).toBe(0)
+      expect(result.stdout).toMatch(/Started the deepset API simulator at http:\/\/127\.0\.0\.1:\d+/)
+      expect(result.stdout).toMatch(/Name\s+\S+/)
+      expect(result.stdout).toContain("TokenNotFound: 404")
+      expect(result.stdout).toContain("InvalidTokenId:")
+      expect(result.stdout).toContain("Unauthorized: 401")
+      expect(result.stderr).toMatch(/\[simulator\] GET \/api\/v1\/token\/\S+ 200/)
+    }))
+
+  it.effect("serve prints the URL, key and ids, answers, and stops cleanly on SIGINT", () =>
+    Effect.gen(function*() {
+      const { spawn } = yield* Effect.promise(() => import("node:child_process"))
+      const child = spawn(process.execPath, [
+        bin,
+        "serve",
+        "--port",
+        "0",
+        "--tokens",
+        "3",
+        "--api-key",
+        "api_serve_key"
+      ])
+      const out = yield* Effect.async<string>((resume) => {
+        let text = ""
+        child.stdout.on("data", (chunk: Buffer) => {
+          text += chunk.toString()
+          if (text.includes("seeded ids:") && text.split("\n").length > 6) resume(Effect.succeed(text))
+        })
+      }).pipe(Effect.timeout(Duration.seconds(10)))
+      const url = /listening on (http:\/\/\S+)/.exec(out)?.[1]
+      const id = /seeded ids:\n\s+(\S+)/.exec(out)?.[1]
+      expect(out).toContain("api_serve_key")
+      const response = yield* Effect.promise(() =>
+        fetch(`${url}/api/v1/token/${id}`, { headers: { authorization: "Bearer api_serve_key" } })
+      )
+      expect(response.status).toBe(200)
+      const code = yield* Effect.async<number | null>((resume) => {
+        child.on("exit", (c) => resume(Effect.succeed(c)))
+        child.kill("SIGINT")
+      })
+      expect(code).toBe(0)
+    }))
+})
+
+describe("rendering and versions", () => {
+  it("relative expiry reads naturally", () => {
+    const now = DateTime.unsafeMake(Date.UTC(2026, 10, 28, 12))
+    const at = (ms: number) => DateTime.unsafeMake(Date.UTC(2026, 10, 28, 12) + ms)
+    expect(Render.relative(at(12 * 86_400_000 + 5000), now)).toBe("in 12 days")
+    expect(Render.relative(at(-3 * 86_400_000), now)).toBe("expired 3 days ago")
+    expect(Render.relative(at(5 * 3_600_000), now)).toBe("in 5 hours")
+    expect(Render.relative(at(-60_000), now)).toBe("expired 1 minute ago")
+  })
+
+  it("the CLI version is the package's", () => {
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+    expect(version).toBe(pkg.version)
+  })
+})

@@ -79,15 +79,18 @@ describe("retries", () => {
       yield* api.seed(token)
       yield* api.script(Fault.status(503), Fault.status(503), Fault.status(503))
       const fiber = yield* Effect.fork(retrieve)
+      // Waits are base * 2^n less up to 25 %: (375, 500], then (750, 1000], then (1500, 2000] ms.
       yield* TestClock.adjust(Duration.millis(374))
       expect(yield* requestCount).toBe(1)
-      yield* TestClock.adjust(Duration.millis(126)) // 500 ms
+      yield* TestClock.adjust(Duration.millis(126)) // t = 500
       expect(yield* requestCount).toBe(2)
-      yield* TestClock.adjust(Duration.millis(749)) // second wait is in [750, 1000] ms
+      yield* TestClock.adjust(Duration.millis(624)) // t = 1124 < 375 + 750
       expect(yield* requestCount).toBe(2)
-      yield* TestClock.adjust(Duration.millis(251))
+      yield* TestClock.adjust(Duration.millis(376)) // t = 1500 >= 500 + 1000
       expect(yield* requestCount).toBe(3)
-      yield* TestClock.adjust(Duration.seconds(2))
+      yield* TestClock.adjust(Duration.millis(1124)) // t = 2624 < 375 + 750 + 1500
+      expect(yield* requestCount).toBe(3)
+      yield* TestClock.adjust(Duration.millis(876)) // t = 3500 >= 500 + 1000 + 2000
       expect(yield* requestCount).toBe(4)
       expect(Exit.isSuccess(yield* Fiber.await(fiber))).toBe(true)
     }).pipe(Effect.provide(fakeClient({ retry: { times: 3 } }))))

@@ -29,3 +29,8 @@ export * as SpanRecorder from "./SpanRecorder.js"
  * @since 0.1.0
  */
 export * as Simulator from "./Simulator.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as FaultServer from "./FaultServer.js"

@@ -1,0 +1,113 @@
+/**
+ * Per-retrieve cost against a loopback server in another process, at concurrency 1 and 64, in alternating
+ * rounds: raw undici (the limit), raw fetch, openapi-fetch, and ApiTokens on fetch and on undici, every
+ * safety feature on. Prints JSON rows for run.mjs.
+ */
+import { ApiTokens, type TokenMeta } from "@deepset-tokens/client"
+import { FetchHttpClient } from "@effect/platform"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { Layer, ManagedRuntime, Redacted, type Schema } from "effect"
+import createClient from "openapi-fetch"
+import { Agent, request } from "undici"
+
+const port = Number(process.env.PORT)
+const base = `http://127.0.0.1:${port}`
+const id = process.env.TOKEN_ID!
+const key = "api_bench_key_0123456789"
+const rounds = Number(process.env.ROUNDS ?? 7)
+const perRound = Number(process.env.PER_ROUND ?? 2000)
+
+interface paths {
+  "/api/v1/token/{api_token_id}": {
+    get: {
+      parameters: { path: { api_token_id: string } }
+      responses: { 200: { content: { "application/json": Schema.Schema.Encoded<typeof TokenMeta> } } }
+    }
+  }
+}
+
+type Client = () => Promise<unknown>
+
+const main = async () => {
+  const agent = new Agent({ connections: 128, keepAliveTimeout: 60_000 })
+  const options = {
+    apiKey: Redacted.make(key),
+    baseUrl: base,
+    timeout: "10 seconds",
+    retry: { times: 2 },
+    maxBodyBytes: 1024 * 1024,
+    coalesce: false
+  } as const
+  const viaFetch = ManagedRuntime.make(ApiTokens.layer(options).pipe(Layer.provide(FetchHttpClient.layer)))
+  const viaUndici = ManagedRuntime.make(
+    ApiTokens.layer(options).pipe(
+      Layer.provide(NodeHttpClient.layerUndiciWithoutDispatcher),
+      Layer.provide(Layer.succeed(NodeHttpClient.Dispatcher, agent))
+    )
+  )
+  const tokensFetch = await viaFetch.runPromise(ApiTokens)
+  const tokensUndici = await viaUndici.runPromise(ApiTokens)
+  const openapi = createClient<paths>({ baseUrl: base })
+  const headers = { authorization: `Bearer ${key}`, accept: "application/json" }
+
+  const clients: Record<string, Client> = {
+    "raw undici.request + JSON.parse": async () => {
+      const res = await request(`${base}/api/v1/token/${id}`, { dispatcher: agent, headers })
+      return JSON.parse(await res.body.text())
+    },
+    "raw fetch": async () => {
+      const res = await fetch(`${base}/api/v1/token/${id}`, { headers })
+      return res.json()
+    },
+    "openapi-fetch": async () => {
+      const { data, error } = await openapi.GET("/api/v1/token/{api_token_id}", {
+        params: { path: { api_token_id: id } },
+        headers
+      })
+      if (error !== undefined) throw new Error("openapi-fetch failed")
+      return data
+    },
+    "ApiTokens on fetch": () => viaFetch.runPromise(tokensFetch.retrieve(id)),
+    "ApiTokens on undici": () => viaUndici.runPromise(tokensUndici.retrieve(id))
+  }
+
+  // Sanity: every client gets the token.
+  for (const [name, client] of Object.entries(clients)) {
+    const out = (await client()) as { api_token_id?: string }
+    if (out.api_token_id !== id) throw new Error(`${name} did not return the token`)
+  }
+
+  const measure = async (client: Client, concurrency: number, n: number) => {
+    const started = performance.now()
+    let next = 0
+    await Promise.all(Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        next++
+        await client()
+      }
+    }))
+    return ((performance.now() - started) * 1000) / n
+  }
+
+  const results: Record<string, Record<number, Array<number>>> = {}
+  for (const client of Object.values(clients)) await measure(client, 8, 2000) // warm-up
+  for (let round = 0; round < rounds; round++) {
+    for (const concurrency of [1, 64]) {
+      for (const [name, client] of Object.entries(clients)) {
+        const runs = (results[name] ??= { 1: [], 64: [] })
+        runs[concurrency]!.push(await measure(client, concurrency, perRound))
+      }
+    }
+  }
+  const median = (xs: Array<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+  const rows = Object.entries(results).map(([name, runs]) => ({ name, c1: median(runs[1]!), c64: median(runs[64]!) }))
+  process.stdout.write(JSON.stringify(rows))
+  await viaFetch.dispose()
+  await viaUndici.dispose()
+  await agent.close()
+}
+
+main().catch((e) => {
+  process.stderr.write(String(e))
+  process.exit(1)
+})

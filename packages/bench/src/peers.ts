@@ -71,7 +71,7 @@ const main = async () => {
     "ApiTokens on undici": () => viaUndici.runPromise(tokensUndici.retrieve(id))
   }
 
-  // Sanity: every client gets the token.
+  // Sanity: every client gets the token. A harness script, not library code: a failed check stops the run.
   for (const [name, client] of Object.entries(clients)) {
     const out = (await client()) as { api_token_id?: string }
     if (out.api_token_id !== id) throw new Error(`${name} did not return the token`)

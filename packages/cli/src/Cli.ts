@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import { ApiTokens, type ApiTokensError, TokenMeta } from "@deepset-tokens/client"
+import { ApiTokens, type ApiTokensConfigError, type ApiTokensError, TokenMeta } from "@deepset-tokens/client"
 import { Simulator } from "@deepset-tokens/testing"
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
@@ -147,7 +147,7 @@ export const serve = (exit: ExitCodeRef) =>
       )
     )).pipe(Command.withDescription("Run a local deepset API simulator (a stand-in for integration tests)"))
 
-const describeError = (error: ApiTokensError) => `${error._tag}: ${error.message}`
+const describeError = (error: ApiTokensError | ApiTokensConfigError) => `${error._tag}: ${error.message}`
 
 /**
  * `demo`: the simulator in-process, one real retrieve over HTTP, and the typed errors.
@@ -173,7 +173,7 @@ export const demo = (exit: ExitCodeRef, http: Layer.Layer<HttpClient.HttpClient>
       const meta = yield* retrieve(first)
       yield* Console.log(summary(meta, now))
       yield* Console.log(`\n2. The typed errors:\n`)
-      const cases: ReadonlyArray<readonly [string, Effect.Effect<unknown, ApiTokensError | unknown>]> = [
+      const cases: ReadonlyArray<readonly [string, Effect.Effect<TokenMeta, ApiTokensError | ApiTokensConfigError>]> = [
         ["an unknown id", retrieve("00000000-0000-4000-8000-000000000000")],
         ["a malformed id", retrieve("not-a-token-id")],
         ["a wrong key", retrieve(first, Redacted.make("api_wrong_key"))]
@@ -181,11 +181,7 @@ export const demo = (exit: ExitCodeRef, http: Layer.Layer<HttpClient.HttpClient>
       for (const [label, attempt] of cases) {
         const result = yield* Effect.either(attempt)
         yield* Console.log(
-          `   ${label.padEnd(15)} -> ${
-            Either.isLeft(result) && typeof result.left === "object" && result.left !== null && "_tag" in result.left
-              ? describeError(result.left as ApiTokensError)
-              : "unexpectedly succeeded"
-          }`
+          `   ${label.padEnd(15)} -> ${Either.isLeft(result) ? describeError(result.left) : "unexpectedly succeeded"}`
         )
       }
       yield* Console.log(`\nDone. Run your own: deepset-tokens serve, then deepset-tokens get <id> --base-url <url>.`)

@@ -14,6 +14,7 @@ import {
   TransportError
 } from "@deepset-tokens/domain"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -154,6 +155,8 @@ const resolveOptions = (
     return { baseUrl, cache, timeout, deadline, retry, maxBodyBytes }
   })
 
+const redactAllHeaders: ReadonlyArray<RegExp> = [/./]
+
 const emptyCache: CacheService = { invalidate: () => Effect.void, invalidateAll: Effect.void, size: Effect.succeed(0) }
 
 /**
@@ -212,6 +215,9 @@ const build = (
           )
         ),
         Effect.provideService(FetchHttpClient.RequestInit, fetchInit),
+        // Any header a server sends may echo the key; the platform's own renderings of requests and
+        // responses (its debug logs of failed internal fibers, for one) then show every value redacted.
+        Effect.locally(Headers.currentRedactedNames, redactAllHeaders),
         Effect.timeoutFail({ duration: config.timeout, onTimeout: () => attemptTimeout })
       )
 

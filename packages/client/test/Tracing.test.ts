@@ -1,7 +1,7 @@
 import { ApiTokens } from "@deepset-tokens/client"
 import { Arbitraries, FakeDeepsetApi, Fault, SpanRecorder } from "@deepset-tokens/testing"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, FastCheck as fc, Layer } from "effect"
+import { Cause, Effect, Exit, FastCheck as fc, Fiber, Layer, Logger, LogLevel, TestClock } from "effect"
 import { apiKeyText, fakeClient } from "./fixtures.js"
 
 const setup = Layer.merge(fakeClient({ retry: false }), SpanRecorder.layer)
@@ -44,5 +44,48 @@ describe("tracing", () => {
         }
       }).pipe(Effect.provide(setup)),
     { fastCheck: { numRuns: 60 } }
+  )
+})
+
+describe("the key never leaks under random fault sequences, with retries on", () => {
+  const echoing = fc.oneof(
+    fc.integer({ min: 100, max: 599 }).map((status) =>
+      Fault.status(status, `{"detail":"${apiKeyText}"}`, { "x-request-id": apiKeyText, "retry-after": "1" })
+    ),
+    fc.constant(Fault.disconnect(`reset by peer; Authorization: Bearer ${apiKeyText}`)),
+    fc.constant(Fault.BrokenBody({ status: 200, prefix: apiKeyText, headers: { "x-request-id": apiKeyText } })),
+    fc.constant(Fault.status(503, apiKeyText, { "retry-after-ms": "5" }))
+  )
+
+  it.effect.prop(
+    "in errors, log lines and span attributes",
+    [fc.array(echoing, { minLength: 1, maxLength: 4 })],
+    ([faults]) =>
+      Effect.gen(function*() {
+        const lines: Array<string> = []
+        const logger = Logger.make((options) =>
+          lines.push(JSON.stringify(options, (_, v) => (typeof v === "bigint" ? String(v) : v)))
+        )
+        const api = yield* FakeDeepsetApi.FakeDeepsetApi
+        yield* api.script(...faults)
+        const fiber = yield* Effect.fork(
+          Effect.flatMap(ApiTokens, (t) => t.retrieve("3f2504e0-4f89-11d3-9a0c-0305e82c3301")).pipe(
+            Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
+            Logger.withMinimumLogLevel(LogLevel.Debug)
+          )
+        )
+        yield* TestClock.adjust("1 hour")
+        const exit = yield* Fiber.await(fiber)
+        const spans = yield* (yield* SpanRecorder.SpanRecorder).spans
+        const rendered = [
+          String(exit),
+          JSON.stringify(exit),
+          Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "",
+          ...lines,
+          ...spans.map((s) => JSON.stringify([...s.attributes]) + JSON.stringify(s.events))
+        ]
+        for (const text of rendered) expect(text).not.toContain(apiKeyText)
+      }).pipe(Effect.provide(Layer.merge(fakeClient(), SpanRecorder.layer))),
+    { fastCheck: { numRuns: 80 } }
   )
 })

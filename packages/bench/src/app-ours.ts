@@ -1,4 +1,5 @@
-// A minimal app on our packages: retrieve a token with ApiTokens on FetchHttpClient.
+// A minimal app on our packages: retrieve a token with ApiTokens on FetchHttpClient. Only its bundle size
+// is measured; printing the result is what such a script does.
 import { ApiTokens } from "@deepset-tokens/client"
 import { FetchHttpClient } from "@effect/platform"
 import { Effect, Layer } from "effect"

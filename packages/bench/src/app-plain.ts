@@ -1,4 +1,5 @@
-// The same app written directly on effect + @effect/platform, as a user without our packages might.
+// The same app written directly on effect + @effect/platform, as a user without our packages might. Only its
+// bundle size is measured.
 import { FetchHttpClient, HttpClient, HttpClientRequest, HttpClientResponse } from "@effect/platform"
 import { Config, Effect, Schema } from "effect"
 

@@ -63,8 +63,9 @@ const brokenBody = (error: HttpClientError.ResponseError): Body => ({
  * Reads at most `maxBytes` of the body, never more into memory.
  *
  * With a `Content-Length` (the usual case) the body is read in one piece: HTTP framing guarantees no more
- * than the declared bytes arrive. Without one (chunked), it is streamed and counted. Either way, a body
- * over the cap is not read further and its stream is cancelled, which closes the connection.
+ * than the declared bytes arrive. Without one (chunked, or encoded: see `interpret`), it is streamed and
+ * counted. Either way, a body over the cap is not read further and its stream is cancelled, which closes
+ * the connection.
  */
 const readBody = (
   response: HttpClientResponse.HttpClientResponse,
@@ -164,7 +165,11 @@ export const interpret = (
 ): Effect.Effect<TokenMeta, ApiTokensError> => {
   // `response.headers` builds a new object on every access: read it once.
   const headers = response.headers
-  return Effect.flatMap(readBody(response, headers["content-length"], ctx.maxBodyBytes), (body) => {
+  // fetch decodes a `Content-Encoding`, so its `Content-Length` counts compressed bytes and bounds nothing
+  // (a 16 kB gzip bomb is 16 MB of text): an encoded body is streamed and counted instead.
+  const encoding = headers["content-encoding"]
+  const length = encoding === undefined || /^\s*identity\s*$/i.test(encoding) ? headers["content-length"] : undefined
+  return Effect.flatMap(readBody(response, length, ctx.maxBodyBytes), (body) => {
     const status = response.status
     const header = headers["x-request-id"]
     const requestId = header === undefined || header.length === 0

@@ -1,177 +1,486 @@
 /**
  * The fault matrix: every fault, scripted at the socket level for the real transports and, where an
  * in-memory equivalent exists, for the fake transport, with the one outcome every transport must give.
+ *
+ * Each script lists the answer to every request the client is expected to send, in order, so a client
+ * that sends one request too many meets the server's default 404 and fails the case.
  */
-import type { TokenMeta } from "@deepset-tokens/client"
+import type { ApiTokensError, Options } from "@deepset-tokens/client"
 import { Fault, type FaultServer } from "@deepset-tokens/testing"
+import { Duration } from "effect"
+
+/** What a case's script may refer to. */
+export interface Context {
+  /** A valid `TokenMeta` as JSON. */
+  readonly body: string
+  /** Another origin (a second server). It must never see a request. */
+  readonly secondOrigin: string
+  /** The configured server reached as `localhost`: the same socket, another origin. */
+  readonly otherName: string
+  /** The wall clock the case runs on, for `Retry-After` HTTP dates. */
+  readonly now: number
+  /** The API key, for the fake's scripts that echo it (the fault server echoes what it receives). */
+  readonly key: string
+}
+
+export interface Expected {
+  readonly tag: "Success" | ApiTokensError["_tag"]
+  readonly status?: number
+  /** The delay the error carries, in ms, give or take `within` ms (HTTP dates have 1 s resolution). */
+  readonly retryAfter?: { readonly millis: number; readonly within?: number }
+  readonly scope?: "attempt" | "deadline"
+  /** A `MalformedResponse`'s `issue` contains this. */
+  readonly issue?: string
+  /** Requests sent, retries included. */
+  readonly requests: number
+  /** The wait before each retry: the server's delay in ms, or the client's own backoff. */
+  readonly waits?: ReadonlyArray<number | "backoff">
+}
 
 export interface Case {
+  readonly group: string
   readonly name: string
-  /** The socket-level script (the configured origin). */
-  readonly server: (body: string) => ReadonlyArray<FaultServer.Behavior>
+  /** Client options for this case, over the suite's. */
+  readonly options?: Partial<Options>
+  /** The socket-level script, one behavior per request. */
+  readonly server: (ctx: Context) => ReadonlyArray<FaultServer.Behavior>
+  /** Nothing listens on the configured origin: the connection is refused. */
+  readonly refused?: true
   /** The same fault for the in-memory fake, when one exists. */
-  readonly fake?: (body: string) => ReadonlyArray<Fault.Fault>
-  /** The expected `_tag` ("Success" for a TokenMeta). */
-  readonly expect: string
-  readonly status?: number
+  readonly fake?: (ctx: Context) => ReadonlyArray<Fault.Fault>
+  readonly expect: Expected
 }
+
+/** Attempts are at most 3 (2 retries); transport-level faults repeat on each. */
+const thrice = <A>(a: A): ReadonlyArray<A> => [a, a, a]
 
 const json = { "content-type": "application/json" }
 const html = "<html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>"
+const big = `"${"x".repeat(200_000)}"`
+const httpDate = (millis: number) => new Date(millis).toUTCString()
+
+const ok = (ctx: Context): FaultServer.Behavior => ({ _tag: "respond", status: 200, headers: json, body: ctx.body })
+const okFake = (ctx: Context) => Fault.status(200, ctx.body, json)
+const status = (code: number, headers: Record<string, string> = {}, body = ""): FaultServer.Behavior => ({
+  _tag: "respond",
+  status: code,
+  headers,
+  body
+})
+
+/** What the fault server's `echo` sends, for the fake. */
+const echoFake = (code: number, ctx: Context) =>
+  Fault.status(code, JSON.stringify({ detail: `rejected credentials: Bearer ${ctx.key}` }), {
+    ...json,
+    "x-request-id": `Bearer ${ctx.key}`,
+    "www-authenticate": `Bearer ${ctx.key}`
+  })
+
+/** Short limits where the case is about time; elsewhere the suite's generous default keeps slow CI green. */
+const fast = { timeout: Duration.millis(150) }
 
 export const cases: ReadonlyArray<Case> = [
+  // --- success
   {
+    group: "success",
     name: "200 with a valid TokenMeta",
-    server: (body) => [{ _tag: "respond", status: 200, headers: json, body }],
-    fake: (body) => [Fault.status(200, body, json)],
-    expect: "Success"
+    server: (ctx) => [ok(ctx)],
+    fake: (ctx) => [okFake(ctx)],
+    expect: { tag: "Success", requests: 1 }
   },
   {
+    group: "success",
     name: "200, chunked (no Content-Length)",
-    server: (body) => [{ _tag: "respond", status: 200, headers: json, body, chunked: true }],
-    fake: (body) => [Fault.status(200, body, json)],
-    expect: "Success"
+    server: (ctx) => [{ _tag: "respond", status: 200, headers: json, body: ctx.body, chunked: true }],
+    fake: (ctx) => [okFake(ctx)],
+    expect: { tag: "Success", requests: 1 }
   },
   {
+    group: "success",
+    name: "200, gzip-compressed when the client accepts it",
+    server: (ctx) => [{ _tag: "gzip", status: 200, headers: json, body: ctx.body }],
+    fake: (ctx) => [okFake(ctx)],
+    expect: { tag: "Success", requests: 1 }
+  },
+  {
+    group: "success",
+    name: "200 ended by closing the connection (no length, not chunked)",
+    server: (ctx) => [{
+      _tag: "raw",
+      bytes: `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n${ctx.body}`,
+      then: "end"
+    }],
+    fake: (ctx) => [okFake(ctx)],
+    expect: { tag: "Success", requests: 1 }
+  },
+  {
+    group: "success",
+    name: "103 Early Hints, then 200",
+    server: (ctx) => [{
+      _tag: "raw",
+      bytes: `HTTP/1.1 103 Early Hints\r\nlink: </x.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\n` +
+        `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(ctx.body)}\r\n\r\n${ctx.body}`,
+      then: "end"
+    }],
+    expect: { tag: "Success", requests: 1 }
+  },
+  // --- hostile bodies: a 2xx that is not a TokenMeta is never retried
+  {
+    group: "body",
     name: "200 with invalid JSON",
-    server: () => [{ _tag: "respond", status: 200, headers: json, body: "{\"name\": " }],
+    server: () => [status(200, json, "{\"name\": ")],
     fake: () => [Fault.status(200, "{\"name\": ", json)],
-    expect: "MalformedResponse",
-    status: 200
+    expect: { tag: "MalformedResponse", status: 200, requests: 1 }
   },
   {
+    group: "body",
     name: "200 with an empty body",
-    server: () => [{ _tag: "respond", status: 200, headers: json, body: "" }],
+    server: () => [status(200, json)],
     fake: () => [Fault.status(200, "", json)],
-    expect: "MalformedResponse",
-    status: 200
+    expect: { tag: "MalformedResponse", status: 200, requests: 1 }
   },
   {
+    group: "body",
+    name: "204 No Content",
+    server: () => [status(204)],
+    fake: () => [Fault.status(204)],
+    expect: { tag: "MalformedResponse", status: 204, requests: 1 }
+  },
+  {
+    group: "body",
     name: "200 with JSON of the wrong shape",
-    server: () => [{ _tag: "respond", status: 200, headers: json, body: "{\"name\":\"x\"}" }],
+    server: () => [status(200, json, "{\"name\":\"x\"}")],
     fake: () => [Fault.status(200, "{\"name\":\"x\"}", json)],
-    expect: "MalformedResponse",
-    status: 200
+    expect: { tag: "MalformedResponse", status: 200, requests: 1 }
   },
   {
+    group: "body",
     name: "200 with a proxy's HTML page",
-    server: () => [{ _tag: "respond", status: 200, headers: { "content-type": "text/html" }, body: html }],
+    server: () => [status(200, { "content-type": "text/html" }, html)],
     fake: () => [Fault.status(200, html, { "content-type": "text/html" })],
-    expect: "MalformedResponse",
-    status: 200
+    expect: { tag: "MalformedResponse", status: 200, requests: 1 }
   },
   {
+    group: "body",
     name: "200 with text/plain",
-    server: (body) => [{ _tag: "respond", status: 200, headers: { "content-type": "text/plain" }, body }],
-    fake: (body) => [Fault.status(200, body, { "content-type": "text/plain" })],
-    expect: "MalformedResponse",
-    status: 200
+    server: (ctx) => [status(200, { "content-type": "text/plain" }, ctx.body)],
+    fake: (ctx) => [Fault.status(200, ctx.body, { "content-type": "text/plain" })],
+    expect: { tag: "MalformedResponse", status: 200, requests: 1 }
   },
   {
-    name: "502 HTML page from a proxy",
-    server: () => [{ _tag: "respond", status: 502, headers: { "content-type": "text/html" }, body: html }],
-    fake: () => [Fault.status(502, html, { "content-type": "text/html" })],
-    expect: "ServerError",
-    status: 502
+    group: "body",
+    name: "200 echoing the key in its body and headers",
+    server: () => [{ _tag: "echo", status: 200 }],
+    fake: (ctx) => [echoFake(200, ctx)],
+    expect: { tag: "MalformedResponse", status: 200, requests: 1 }
   },
   {
-    name: "body truncated (connection ends early)",
-    server: () => [{ _tag: "truncate", status: 200, prefix: "{\"name\":\"ci" }],
-    fake: () => [Fault.BrokenBody({ status: 200, prefix: "{\"name\":\"ci", headers: json })],
-    expect: "TransportError"
+    group: "body",
+    name: "oversize body with Content-Length (200 kB, cap 64 KiB)",
+    server: () => [status(200, json, big)],
+    fake: () => [Fault.status(200, big, { ...json, "content-length": String(big.length) })],
+    expect: { tag: "MalformedResponse", status: 200, requests: 1 }
   },
   {
-    name: "connection reset mid-body",
-    server: () => [{ _tag: "resetMidBody", status: 200, prefix: "{\"name\":\"ci" }],
-    fake: () => [Fault.BrokenBody({ status: 200, prefix: "{\"name\":\"ci", headers: json })],
-    expect: "TransportError"
+    group: "body",
+    name: "oversize chunked body (200 kB, cap 64 KiB)",
+    server: () => [{ _tag: "respond", status: 200, headers: json, body: big, chunked: true }],
+    fake: () => [Fault.status(200, big, json)],
+    expect: { tag: "MalformedResponse", status: 200, requests: 1 }
   },
   {
-    name: "connection reset before the answer",
-    server: () => [{ _tag: "reset" }],
-    fake: () => [Fault.disconnect("socket hang up (ECONNRESET)")],
-    expect: "TransportError"
-  },
-  {
-    name: "headers slower than the attempt timeout",
-    server: (body) => [{ _tag: "slowHeaders", ms: 1000, then: { _tag: "respond", status: 200, headers: json, body } }],
-    fake: () => [Fault.delay("1 second")],
-    expect: "Timeout"
-  },
-  {
-    name: "body stalls after the headers",
-    server: () => [{ _tag: "stallBody", status: 200, prefix: "{\"name\":" }],
-    expect: "Timeout"
-  },
-  {
-    name: "endless body (no Content-Length)",
+    group: "body",
+    name: "endless chunked body",
     server: () => [{ _tag: "endless", status: 200 }],
-    expect: "MalformedResponse",
-    status: 200
+    expect: { tag: "MalformedResponse", status: 200, requests: 1 }
   },
   {
-    name: "oversize body with Content-Length",
-    server: () => [{ _tag: "respond", status: 200, headers: json, body: `"${"x".repeat(200_000)}"` }],
-    fake: () => [Fault.status(200, `"${"x".repeat(200_000)}"`, { ...json, "content-length": "200002" })],
-    expect: "MalformedResponse",
-    status: 200
+    group: "body",
+    name: "endless body declaring a 1 GiB Content-Length",
+    server: () => [{ _tag: "endless", status: 200, contentLength: 2 ** 30 }],
+    fake: () => [Fault.status(200, "{}", { ...json, "content-length": String(2 ** 30) })],
+    expect: { tag: "MalformedResponse", status: 200, requests: 1 }
   },
   {
+    group: "body",
+    name: "gzip bomb: 16 MB expanding from 16 kB (cap 64 KiB)",
+    server: () => [{ _tag: "gzip", status: 200, headers: json, body: `"${" ".repeat(16 * 1024 * 1024)}"` }],
+    expect: { tag: "MalformedResponse", status: 200, issue: "cap", requests: 1 }
+  },
+  {
+    group: "connection",
+    name: "headers over 64 KiB",
+    server: () => thrice(status(200, { ...json, "x-junk": "x".repeat(64 * 1024) })),
+    fake: () => thrice(Fault.disconnect("Headers Overflow Error (UND_ERR_HEADERS_OVERFLOW)")),
+    expect: { tag: "TransportError", requests: 3 }
+  },
+  // --- broken connections: transport errors are retried, and the last one is returned
+  {
+    group: "connection",
+    name: "body truncated (connection ends early)",
+    server: () => thrice({ _tag: "truncate", status: 200, prefix: "{\"name\":\"ci" }),
+    fake: () => thrice(Fault.BrokenBody({ status: 200, prefix: "{\"name\":\"ci", headers: json })),
+    expect: { tag: "TransportError", requests: 3 }
+  },
+  {
+    group: "connection",
+    name: "connection reset mid-body",
+    server: () => thrice({ _tag: "resetMidBody", status: 200, prefix: "{\"name\":\"ci" }),
+    fake: () => thrice(Fault.BrokenBody({ status: 200, prefix: "{\"name\":\"ci", headers: json })),
+    expect: { tag: "TransportError", requests: 3 }
+  },
+  {
+    group: "connection",
+    name: "connection reset before the answer",
+    server: () => thrice({ _tag: "reset" }),
+    fake: () => thrice(Fault.disconnect("socket hang up (ECONNRESET)")),
+    expect: { tag: "TransportError", requests: 3 }
+  },
+  {
+    group: "connection",
+    name: "an answer that is not HTTP",
+    server: () => thrice({ _tag: "raw", bytes: "SSH-2.0-OpenSSH_9.6\r\n\r\n", then: "end" }),
+    fake: () => thrice(Fault.disconnect("Parse Error: Expected HTTP/ (HPE_INVALID_CONSTANT)")),
+    expect: { tag: "TransportError", requests: 3 }
+  },
+  {
+    group: "connection",
+    name: "connection refused",
+    server: () => [],
+    refused: true,
+    fake: () => thrice(Fault.disconnect("connect ECONNREFUSED 127.0.0.1:1")),
+    expect: { tag: "TransportError", requests: 3 }
+  },
+  {
+    group: "connection",
+    name: "reset twice, then 200",
+    server: (ctx) => [{ _tag: "reset" }, { _tag: "reset" }, ok(ctx)],
+    fake: (ctx) => [Fault.disconnect("ECONNRESET"), Fault.disconnect("ECONNRESET"), okFake(ctx)],
+    expect: { tag: "Success", requests: 3, waits: ["backoff", "backoff"] }
+  },
+  // --- time limits
+  {
+    group: "time",
+    name: "headers slower than the attempt timeout (150 ms)",
+    options: fast,
+    server: (ctx) => thrice({ _tag: "slowHeaders", ms: 10_000, then: ok(ctx) }),
+    fake: (ctx) => thrice(Fault.delay("10 seconds", okFake(ctx))),
+    expect: { tag: "Timeout", scope: "attempt", requests: 3, waits: ["backoff", "backoff"] }
+  },
+  {
+    group: "time",
+    name: "body stalls after the headers",
+    options: { ...fast, retry: false },
+    server: () => [{ _tag: "stallBody", status: 200, prefix: "{\"name\":" }],
+    expect: { tag: "Timeout", scope: "attempt", requests: 1 }
+  },
+  {
+    group: "time",
+    name: "body trickles: every byte on time, the whole too slow",
+    options: { ...fast, retry: false },
+    server: (ctx) => [{ _tag: "trickle", status: 200, body: ctx.body, everyMs: 10 }],
+    expect: { tag: "Timeout", scope: "attempt", requests: 1 }
+  },
+  {
+    group: "time",
+    name: "headers too slow once, then 200",
+    options: { timeout: Duration.millis(400) },
+    server: (ctx) => [{ _tag: "slowHeaders", ms: 10_000, then: ok(ctx) }, ok(ctx)],
+    fake: (ctx) => [Fault.delay("10 seconds", okFake(ctx)), okFake(ctx)],
+    expect: { tag: "Success", requests: 2 }
+  },
+  {
+    group: "time",
+    name: "overall deadline (200 ms) before the attempt timeout (1 s)",
+    options: { timeout: Duration.seconds(1), deadline: Duration.millis(200) },
+    server: (ctx) => [{ _tag: "slowHeaders", ms: 10_000, then: ok(ctx) }],
+    fake: (ctx) => [Fault.delay("10 seconds", okFake(ctx))],
+    expect: { tag: "Timeout", scope: "deadline", requests: 1 }
+  },
+  // --- statuses
+  {
+    group: "status",
+    name: "404",
+    server: () => [status(404, json, "{\"detail\":\"Token not found\"}")],
+    fake: () => [Fault.status(404, { detail: "Token not found" })],
+    expect: { tag: "TokenNotFound", status: 404, requests: 1 }
+  },
+  {
+    group: "status",
+    name: "401 echoing the key",
+    server: () => [{ _tag: "echo", status: 401 }],
+    fake: (ctx) => [echoFake(401, ctx)],
+    expect: { tag: "Unauthorized", status: 401, requests: 1 }
+  },
+  {
+    group: "status",
+    name: "400 echoing the key",
+    server: () => [{ _tag: "echo", status: 400 }],
+    fake: (ctx) => [echoFake(400, ctx)],
+    expect: { tag: "UnexpectedStatus", status: 400, requests: 1 }
+  },
+  {
+    group: "status",
+    name: "408, then 200",
+    server: (ctx) => [status(408), ok(ctx)],
+    fake: (ctx) => [Fault.status(408), okFake(ctx)],
+    expect: { tag: "Success", requests: 2, waits: ["backoff"] }
+  },
+  {
+    group: "status",
+    name: "408 every time (retries run out)",
+    server: () => thrice(status(408)),
+    fake: () => thrice(Fault.status(408)),
+    expect: { tag: "UnexpectedStatus", status: 408, requests: 3, waits: ["backoff", "backoff"] }
+  },
+  {
+    group: "status",
+    name: "502 HTML page from a proxy, every time",
+    server: () => thrice(status(502, { "content-type": "text/html" }, html)),
+    fake: () => thrice(Fault.status(502, html, { "content-type": "text/html" })),
+    expect: { tag: "ServerError", status: 502, requests: 3 }
+  },
+  {
+    group: "status",
+    name: "504, 502, 500 (retries run out: the last error)",
+    server: () => [status(504), status(502), status(500)],
+    fake: () => [Fault.status(504), Fault.status(502), Fault.status(500)],
+    expect: { tag: "ServerError", status: 500, requests: 3, waits: ["backoff", "backoff"] }
+  },
+  {
+    group: "status",
+    name: "503 with retries off",
+    options: { retry: false },
+    server: () => [status(503)],
+    fake: () => [Fault.status(503)],
+    expect: { tag: "ServerError", status: 503, requests: 1 }
+  },
+  // --- 3xx: never followed, so the key stays with the configured origin
+  {
+    group: "3xx",
     name: "301 redirect to another origin",
-    server: () => [{ _tag: "respond", status: 301, headers: { location: "SECOND_ORIGIN/steal" } }],
-    fake: () => [Fault.status(301, "", { location: "http://127.0.0.2:1/steal" })],
-    expect: "UnexpectedStatus",
-    status: 301
+    server: (ctx) => [status(301, { location: `${ctx.secondOrigin}/api/v1/token/steal` })],
+    fake: (ctx) => [Fault.status(301, "", { location: `${ctx.secondOrigin}/api/v1/token/steal` })],
+    expect: { tag: "UnexpectedStatus", status: 301, requests: 1 }
   },
   {
+    group: "3xx",
+    name: "302 redirect to the same server as localhost",
+    server: (ctx) => [status(302, { location: `${ctx.otherName}/api/v1/token/steal` })],
+    fake: (ctx) => [Fault.status(302, "", { location: `${ctx.otherName}/api/v1/token/steal` })],
+    expect: { tag: "UnexpectedStatus", status: 302, requests: 1 }
+  },
+  {
+    group: "3xx",
     name: "307 redirect on the same origin",
-    server: () => [{ _tag: "respond", status: 307, headers: { location: "/api/v1/token/other" } }],
+    server: () => [status(307, { location: "/api/v1/token/other" })],
     fake: () => [Fault.status(307, "", { location: "/api/v1/token/other" })],
-    expect: "UnexpectedStatus",
-    status: 307
+    expect: { tag: "UnexpectedStatus", status: 307, requests: 1 }
   },
   {
-    name: "429 asking for 1 hour (beyond the Retry-After cap)",
-    server: () => [{ _tag: "respond", status: 429, headers: { "retry-after": "3600" } }],
+    group: "3xx",
+    name: "308 redirect to another origin",
+    server: (ctx) => [status(308, { location: `${ctx.secondOrigin}/api/v1/token/steal` })],
+    fake: (ctx) => [Fault.status(308, "", { location: `${ctx.secondOrigin}/api/v1/token/steal` })],
+    expect: { tag: "UnexpectedStatus", status: 308, requests: 1 }
+  },
+  {
+    group: "3xx",
+    name: "300 Multiple Choices",
+    server: () => [status(300, json, "[]")],
+    fake: () => [Fault.status(300, "[]", json)],
+    expect: { tag: "UnexpectedStatus", status: 300, requests: 1 }
+  },
+  {
+    group: "3xx",
+    name: "304 Not Modified",
+    server: () => [status(304)],
+    fake: () => [Fault.status(304)],
+    expect: { tag: "UnexpectedStatus", status: 304, requests: 1 }
+  },
+  // --- server delays: honoured within the cap (60 s), handed back beyond it
+  {
+    group: "retry-after",
+    name: "503, Retry-After: 0 (zero, not absent), then 200",
+    server: (ctx) => [status(503, { "retry-after": "0" }), ok(ctx)],
+    fake: (ctx) => [Fault.status(503, "", { "retry-after": "0" }), okFake(ctx)],
+    expect: { tag: "Success", requests: 2, waits: [0] }
+  },
+  {
+    group: "retry-after",
+    name: "429, retry-after-ms: 50, then 200",
+    server: (ctx) => [status(429, { "retry-after-ms": "50" }), ok(ctx)],
+    fake: (ctx) => [Fault.status(429, "", { "retry-after-ms": "50" }), okFake(ctx)],
+    expect: { tag: "Success", requests: 2, waits: [50] }
+  },
+  {
+    group: "retry-after",
+    name: "429, retry-after-ms: 0 wins over Retry-After: 3600, then 200",
+    server: (ctx) => [status(429, { "retry-after-ms": "0", "retry-after": "3600" }), ok(ctx)],
+    fake: (ctx) => [Fault.status(429, "", { "retry-after-ms": "0", "retry-after": "3600" }), okFake(ctx)],
+    expect: { tag: "Success", requests: 2, waits: [0] }
+  },
+  {
+    group: "retry-after",
+    name: "503, Retry-After: an HTTP date in the past, then 200",
+    server: (ctx) => [status(503, { "retry-after": httpDate(ctx.now - 60_000) }), ok(ctx)],
+    fake: (ctx) => [Fault.status(503, "", { "retry-after": httpDate(ctx.now - 60_000) }), okFake(ctx)],
+    expect: { tag: "Success", requests: 2, waits: [0] }
+  },
+  {
+    group: "retry-after",
+    name: "429, Retry-After: garbage (backoff instead), then 200",
+    server: (ctx) => [status(429, { "retry-after": "soon" }), ok(ctx)],
+    fake: (ctx) => [Fault.status(429, "", { "retry-after": "soon" }), okFake(ctx)],
+    expect: { tag: "Success", requests: 2, waits: ["backoff"] }
+  },
+  {
+    group: "retry-after",
+    name: "503, Retry-After: -1 (backoff instead), then 200",
+    server: (ctx) => [status(503, { "retry-after": "-1" }), ok(ctx)],
+    fake: (ctx) => [Fault.status(503, "", { "retry-after": "-1" }), okFake(ctx)],
+    expect: { tag: "Success", requests: 2, waits: ["backoff"] }
+  },
+  {
+    group: "retry-after",
+    name: "429, Retry-After: 3600 (beyond the cap: no wait)",
+    server: () => [status(429, { "retry-after": "3600" })],
     fake: () => [Fault.status(429, "", { "retry-after": "3600" })],
-    expect: "RateLimited",
-    status: 429
+    expect: { tag: "RateLimited", status: 429, retryAfter: { millis: 3_600_000 }, requests: 1, waits: [] }
   },
   {
-    name: "503 with Retry-After: 0, then 200",
-    server: (body) => [
-      { _tag: "respond", status: 503, headers: { "retry-after": "0" } },
-      { _tag: "respond", status: 200, headers: json, body }
-    ],
-    fake: (body) => [Fault.status(503, "", { "retry-after": "0" }), Fault.status(200, body, json)],
-    expect: "Success"
+    group: "retry-after",
+    name: "503, Retry-After: an HTTP date 1 h ahead (beyond the cap)",
+    server: (ctx) => [status(503, { "retry-after": httpDate(ctx.now + 3_600_000) })],
+    fake: (ctx) => [Fault.status(503, "", { "retry-after": httpDate(ctx.now + 3_600_000) })],
+    expect: {
+      tag: "ServerError",
+      status: 503,
+      retryAfter: { millis: 3_600_000, within: 5_000 },
+      requests: 1,
+      waits: []
+    }
   },
   {
-    name: "429 with retry-after-ms: 50, then 200",
-    server: (body) => [
-      { _tag: "respond", status: 429, headers: { "retry-after-ms": "50" } },
-      { _tag: "respond", status: 200, headers: json, body }
-    ],
-    fake: (body) => [Fault.status(429, "", { "retry-after-ms": "50" }), Fault.status(200, body, json)],
-    expect: "Success"
+    group: "retry-after",
+    name: "429, retry-after-ms: 3600000 (beyond the cap)",
+    server: () => [status(429, { "retry-after-ms": "3600000" })],
+    fake: () => [Fault.status(429, "", { "retry-after-ms": "3600000" })],
+    expect: { tag: "RateLimited", status: 429, retryAfter: { millis: 3_600_000 }, requests: 1, waits: [] }
   },
   {
-    name: "503 three times (retries run out)",
-    server: () => [
-      { _tag: "respond", status: 503, headers: { "retry-after-ms": "10" } },
-      { _tag: "respond", status: 503, headers: { "retry-after-ms": "10" } },
-      { _tag: "respond", status: 503, headers: { "retry-after-ms": "10" } }
-    ],
-    fake: () => [
-      Fault.status(503, "", { "retry-after-ms": "10" }),
-      Fault.status(503, "", { "retry-after-ms": "10" }),
-      Fault.status(503, "", { "retry-after-ms": "10" })
-    ],
-    expect: "ServerError",
-    status: 503
+    group: "retry-after",
+    name: "429, Retry-After: 1 with retryAfterCap 500 ms (beyond a configured cap)",
+    options: { retry: { retryAfterCap: Duration.millis(500) } },
+    server: () => [status(429, { "retry-after": "1" })],
+    fake: () => [Fault.status(429, "", { "retry-after": "1" })],
+    expect: { tag: "RateLimited", status: 429, retryAfter: { millis: 1000 }, requests: 1, waits: [] }
+  },
+  {
+    group: "retry-after",
+    name: "429 every time, retry-after-ms: 10 (retries run out)",
+    server: () => thrice(status(429, { "retry-after-ms": "10" })),
+    fake: () => thrice(Fault.status(429, "", { "retry-after-ms": "10" })),
+    expect: { tag: "RateLimited", status: 429, retryAfter: { millis: 10 }, requests: 3, waits: [10, 10] }
   }
 ]
-
-export type Outcome = { readonly tag: string; readonly status?: number | undefined }
-
-export const tokenBody = (encode: (t: TokenMeta) => unknown, token: TokenMeta) => JSON.stringify(encode(token))

@@ -83,17 +83,38 @@ export interface Service {
  */
 export class Simulator extends Context.Tag("@deepset-tokens/testing/Simulator")<Simulator, Service>() {}
 
+const day = 24 * 60 * 60 * 1000
+
 /**
- * `n` realistic tokens, the same ones for the same `seed`, with expiries relative to `now`: some expire
- * soon, some later, some never, and some already have.
+ * `n` realistic tokens, the same ones for the same `n` and `seed`, with expiries relative to `now`.
+ *
+ * **Details**
+ *
+ * The expiries follow a fixed rotation, so even three or four tokens show every case: the first is valid for
+ * months, the second never expires, the third expires within two weeks and the fourth expired up to 90 days
+ * ago. Names, masked tokens (`abcd****wxyz`), roles and workspaces come from
+ * `Arbitraries.realisticTokenMeta`.
  *
  * @category constructors
  * @since 0.1.0
  */
 export const seedTokens = (n: number, seed: number, now: DateTime.Utc): ReadonlyArray<TokenMeta> => {
-  if (n <= 0) return []
-  const tokens = fc.sample(realisticTokenMeta(now), { numRuns: n, seed })
-  const unique = new Map(tokens.map((token) => [token.api_token_id, token]))
+  if (!(n > 0)) return []
+  const at = (offset: number) => DateTime.unsafeMake(DateTime.toEpochMillis(now) + offset)
+  const samples = fc.sample(
+    fc.tuple(realisticTokenMeta(now), fc.integer({ min: 0, max: 364 }), fc.integer({ min: 0, max: day - 1 })),
+    { numRuns: Math.floor(n), seed }
+  )
+  const unique = new Map<string, TokenMeta>()
+  samples.forEach(([token, days, ms], i) => {
+    const expires_at = [
+      at((30 + (days % 300)) * day + ms),
+      null,
+      at((days % 14) * day + ms + 60_000),
+      at(-((days % 90) * day + ms + 60_000))
+    ][i % 4] ?? null
+    unique.set(token.api_token_id, { ...token, expires: expires_at !== null, expires_at })
+  })
   return Array.from(unique.values())
 }
 
@@ -109,6 +130,20 @@ const dice = (seed: number) => {
   }
 }
 
+const unavailable: FakeDeepsetApi.ModelResponse = {
+  _tag: "Response",
+  status: 503,
+  headers: { "retry-after": "1", "content-type": "application/json" },
+  body: "{\"detail\":\"Service Unavailable\"}"
+}
+
+const tooMany: FakeDeepsetApi.ModelResponse = {
+  _tag: "Response",
+  status: 429,
+  headers: { "retry-after": "1", "content-type": "application/json" },
+  body: "{\"detail\":\"Too Many Requests\"}"
+}
+
 const toServerResponse = (answer: FakeDeepsetApi.ModelResponse & { readonly _tag: "Response" }) =>
   HttpServerResponse.text(answer.body, {
     status: answer.status,
@@ -122,41 +157,47 @@ const toServerResponse = (answer: FakeDeepsetApi.ModelResponse & { readonly _tag
  * @category constructors
  * @since 0.1.0
  */
-export const make = (
-  options: Options = {}
-): Effect.Effect<Service, HttpServerError.ServeError | ParseResult.ParseError, Scope.Scope> =>
-  Effect.gen(function*() {
+export const make: (
+  options?: Options
+) => Effect.Effect<Service, HttpServerError.ServeError | ParseResult.ParseError, Scope.Scope> = Effect.fn(
+  "Simulator.make"
+)(
+  function*(options: Options = {}) {
     const now = yield* DateTime.now
     const tokens = seedTokens(options.tokens ?? 25, options.seed ?? 2024, now)
-    const api = yield* FakeDeepsetApi.make({
-      apiKey: options.apiKey,
-      tokens,
-      latency: options.chaos?.latency
-    })
+    const api = yield* FakeDeepsetApi.make({ apiKey: options.apiKey, tokens })
     const roll = dice(options.chaos?.seed ?? 1)
     const rate503 = options.chaos?.rate503 ?? 0
     const rate429 = options.chaos?.rate429 ?? 0
+    const latency = Duration.decode(options.chaos?.latency ?? Duration.zero)
     const log = options.log !== false
+
+    // Chaos comes before the model, so a faulted request never reaches it (nor its request log), as when a
+    // gateway in front of the API answers; the added latency applies to every answer alike.
+    const answer = (
+      request: HttpServerRequest.HttpServerRequest,
+      url: URL
+    ): Effect.Effect<FakeDeepsetApi.ModelResponse> => {
+      const die = roll()
+      if (die < rate503) return Effect.succeed(unavailable)
+      if (die < rate503 + rate429) return Effect.succeed(tooMany)
+      return api.handle({ method: request.method, url, headers: request.headers })
+    }
+    const delayed = Duration.isZero(latency)
+      ? answer
+      : (request: HttpServerRequest.HttpServerRequest, url: URL) =>
+        Effect.zipRight(Effect.sleep(latency), answer(request, url))
 
     const app = Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest
       const started = performance.now()
       const url = new URL(request.url, "http://simulator")
-      const dice = roll()
-      const answer: FakeDeepsetApi.ModelResponse = dice < rate503
-        ? { _tag: "Response", status: 503, headers: { "retry-after": "1" }, body: "Service Unavailable" }
-        : dice < rate503 + rate429
-        ? {
-          _tag: "Response",
-          status: 429,
-          headers: { "retry-after": "1", "content-type": "application/json" },
-          body: "{\"detail\":\"Too many requests\"}"
-        }
-        : yield* api.handle({ method: request.method, url, headers: request.headers })
-      const response = yield* respond(request, answer)
+      const answered = yield* delayed(request, url)
+      const response = yield* respond(request, answered)
       if (log) {
+        // Method, path, status and duration only: never headers, so never the key.
         const ms = (performance.now() - started).toFixed(1)
-        const status = answer._tag === "Disconnect" ? "disconnect" : String(answer.status)
+        const status = answered._tag === "Disconnect" ? "disconnect" : String(answered.status)
         yield* Effect.log(`${request.method} ${url.pathname} ${status} ${ms}ms`)
       }
       return response
@@ -178,7 +219,8 @@ export const make = (
       ids: tokens.map((token) => token.api_token_id),
       api
     }
-  })
+  }
+)
 
 /** Faults that break the connection go below the HTTP abstraction, to the socket. */
 const respond = (

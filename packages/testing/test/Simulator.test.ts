@@ -2,6 +2,7 @@
  * The simulator, checked from outside: plain fetch (no Effect), and bodies validated against the vendored
  * seed schema by ajv, an independent JSON Schema validator, not by our own Schemas.
  */
+import { expiresWithin, isExpiredAt, type TokenMeta } from "@deepset-tokens/domain"
 import { describe, expect, it } from "@effect/vitest"
 import addFormats from "ajv-formats"
 import Ajv2020 from "ajv/dist/2020.js"
@@ -46,11 +47,18 @@ describe("Simulator (black box)", () => {
         expect(body.masked_token).toMatch(/^[a-z0-9]{4}\*{4}[a-z0-9]{4}$/)
       }
       const missing = yield* get(`${sim.url}/api/v1/token/${sim.ids[0]}`)
-      expect(missing.status).toBe(401)
       const wrong = yield* get(`${sim.url}/api/v1/token/${sim.ids[0]}`, { authorization: "Bearer nope" })
-      expect(wrong.status).toBe(401)
+      for (const unauthorized of [missing, wrong]) {
+        expect(unauthorized.status).toBe(401)
+        expect(unauthorized.headers.get("www-authenticate")).toBe("Bearer")
+        expect(unauthorized.headers.get("content-type")).toMatch(/^application\/json/)
+        expect(unauthorized.text).not.toContain(Redacted.value(sim.apiKey))
+      }
       const unknown = yield* get(`${sim.url}/api/v1/token/00000000-0000-4000-8000-000000000000`, auth)
       expect(unknown.status).toBe(404)
+      expect(unknown.headers.get("content-type")).toMatch(/^application\/json/)
+      // The key is checked before the id, as FastAPI runs the auth dependency before it validates the path.
+      expect((yield* get(`${sim.url}/api/v1/token/not-a-uuid`)).status).toBe(401)
       for (const bad of ["not-a-uuid", "..%2F..", "3f2504e0-4f89-11d3-9a0c-0305e82c330"]) {
         const invalid = yield* get(`${sim.url}/api/v1/token/${bad}`, auth)
         expect(invalid.status).toBe(422)
@@ -61,17 +69,31 @@ describe("Simulator (black box)", () => {
       }
     }))
 
-  it.scopedLive("seeds the same tokens for the same seed, with expired, expiring and non-expiring ones", () =>
-    Effect.gen(function*() {
-      const now = DateTime.unsafeMake(Date.UTC(2026, 10, 28))
-      const a = Simulator.seedTokens(40, 2024, now)
-      const b = Simulator.seedTokens(40, 2024, now)
-      expect(a.map((t) => t.api_token_id)).toEqual(b.map((t) => t.api_token_id))
-      const expired = a.filter((t) => t.expires_at !== null && DateTime.lessThan(t.expires_at, now))
-      const future = a.filter((t) => t.expires_at !== null && DateTime.greaterThan(t.expires_at, now))
-      const never = a.filter((t) => t.expires_at === null)
-      expect([expired.length > 0, future.length > 0, never.length > 0]).toEqual([true, true, true])
-    }))
+  it("seeds the same realistic tokens for the same N, with live, soon-expiring, expired and non-expiring ones", () => {
+    const now = DateTime.unsafeMake(Date.UTC(2026, 10, 28))
+    const later = DateTime.add(now, { hours: 5 })
+    for (const n of [4, 25, 40]) {
+      const a = Simulator.seedTokens(n, 2024, now)
+      expect(a).toHaveLength(n)
+      // Stable across runs: the same ids, names and masked tokens; expiries move with the clock.
+      const stable = (tokens: ReadonlyArray<TokenMeta>) =>
+        tokens.map((t) => [t.api_token_id, t.name, t.masked_token, t.organization_role, t.workspaces])
+      expect(stable(Simulator.seedTokens(n, 2024, later))).toEqual(stable(a))
+      const days = (t: TokenMeta) =>
+        t.expires_at === null ? null : (DateTime.toEpochMillis(t.expires_at) - DateTime.toEpochMillis(now)) / 86_400_000
+      const expired = a.filter((t) => isExpiredAt(t, now))
+      const soon = a.filter((t) => !isExpiredAt(t, now) && expiresWithin(t, "14 days", now))
+      const months = a.filter((t) => (days(t) ?? 0) > 14)
+      const never = a.filter((t) => !t.expires && t.expires_at === null)
+      expect([expired, soon, months, never].map((group) => group.length > 0)).toEqual([true, true, true, true])
+      for (const t of a) {
+        expect(t.masked_token).toMatch(/^[a-z0-9]{4}\*{4}[a-z0-9]{4}$/)
+        expect(t.expires).toBe(t.expires_at !== null)
+        expect(t.user.given_name.length).toBeGreaterThan(0)
+      }
+    }
+    expect(Simulator.seedTokens(0, 2024, now)).toEqual([])
+  })
 
   it.scopedLive("starts well under a second and logs one line per request, without the key", () =>
     Effect.gen(function*() {
@@ -104,9 +126,30 @@ describe("Simulator (black box)", () => {
         })
       const first = yield* statuses(7)
       expect(yield* statuses(7)).toEqual(first)
+      expect(yield* statuses(8)).not.toEqual(first)
       expect(first.filter((s) => s === 503).length).toBeGreaterThan(5)
       expect(first.filter((s) => s === 429).length).toBeGreaterThan(3)
       expect(first.filter((s) => s === 200).length).toBeGreaterThan(10)
+    }))
+
+  it.scopedLive("chaos answers carry Retry-After and a JSON body, and latency delays every answer", () =>
+    Effect.gen(function*() {
+      const sim = yield* Simulator.make({ tokens: 1, log: false, chaos: { rate503: 0.5, rate429: 0.5, latency: 40 } })
+      const auth = { authorization: `Bearer ${Redacted.value(sim.apiKey)}` }
+      const seen = new Set<number>()
+      for (let i = 0; i < 6; i++) {
+        const started = performance.now()
+        const answer = yield* get(`${sim.url}/api/v1/token/${sim.ids[0]}`, auth)
+        expect(performance.now() - started).toBeGreaterThanOrEqual(35)
+        expect([429, 503]).toContain(answer.status)
+        expect(answer.headers.get("retry-after")).toBe("1")
+        expect(answer.headers.get("content-type")).toMatch(/^application\/json/)
+        expect(JSON.parse(answer.text)).toHaveProperty("detail")
+        seen.add(answer.status)
+      }
+      expect(seen.size).toBe(2)
+      // A faulted request never reached the model.
+      expect(yield* sim.api.requests).toHaveLength(0)
     }))
 
   it.scopedLive("scripted faults reach the socket: a disconnect and a body cut short", () =>

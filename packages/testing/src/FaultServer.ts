@@ -13,10 +13,11 @@ import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo, Socket } from "node:net"
-import { gzipSync } from "node:zlib"
+import { gzip } from "node:zlib"
 
 /**
  * One scripted answer. Each request takes the next one; with the script empty, requests get a JSON `404`.
+ * Every answer closes its connection after it (`Connection: close`), so no request depends on a client's pool.
  *
  * - `respond`: a normal answer (`Content-Length` set unless `chunked`).
  * - `gzip`: `body` gzip-compressed (with `Content-Encoding` and the compressed `Content-Length`) when the
@@ -140,14 +141,18 @@ const perform = (behavior: Behavior, req: IncomingMessage, res: ServerResponse):
       return
     }
     case "gzip": {
-      const accepts = /\bgzip\b/i.test(String(req.headers["accept-encoding"] ?? ""))
-      const body = accepts ? gzipSync(behavior.body) : Buffer.from(behavior.body)
-      res.writeHead(behavior.status, {
-        ...behavior.headers,
-        ...(accepts ? { "content-encoding": "gzip" } : {}),
-        "content-length": String(body.length)
-      })
-      res.end(body)
+      const send = (body: Buffer, encoded: boolean) => {
+        if (res.destroyed) return
+        res.writeHead(behavior.status, {
+          ...behavior.headers,
+          ...(encoded ? { "content-encoding": "gzip" } : {}),
+          "content-length": String(body.length)
+        })
+        res.end(body)
+      }
+      if (!/\bgzip\b/i.test(String(req.headers["accept-encoding"] ?? ""))) send(Buffer.from(behavior.body), false)
+      // Compressed off the event loop: a large body would otherwise stall every other socket and timer here.
+      else gzip(behavior.body, (error, body) => error === null ? send(body, true) : res.destroy(error))
       return
     }
     case "echo": {
@@ -244,10 +249,13 @@ export const make: Effect.Effect<Service, FaultServerError, Scope.Scope> = Effec
       })
       answers.add(res)
       res.once("close", () => answers.delete(res))
+      // One connection per request. A pooled connection that the server is closing (as idle, or because a
+      // test just ended and its port was handed to the next test's server) fails the next request on it:
+      // a real race, but a script counting requests would meet it by accident.
+      res.setHeader("connection", "close")
       req.resume()
       perform(queue.shift() ?? notFound, req, res)
     })
-    server.keepAliveTimeout = 500
     server.on("connection", (socket) => {
       sockets.add(socket)
       socket.once("close", () => {

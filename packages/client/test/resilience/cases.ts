@@ -76,8 +76,11 @@ const echoFake = (code: number, ctx: Context) =>
     "www-authenticate": `Bearer ${ctx.key}`
   })
 
-/** Short limits where the case is about time; elsewhere the suite's generous default keeps slow CI green. */
-const fast = { timeout: Duration.millis(150) }
+/**
+ * Short limits where the case is about time, yet long enough that a loaded 2-core CI machine gets the request
+ * to the server before they run out; elsewhere the suite's generous default keeps slow CI green.
+ */
+const fast = { timeout: Duration.millis(600) }
 
 export const cases: ReadonlyArray<Case> = [
   // --- success
@@ -261,7 +264,7 @@ export const cases: ReadonlyArray<Case> = [
   // --- time limits
   {
     group: "time",
-    name: "headers slower than the attempt timeout (150 ms)",
+    name: "headers slower than the attempt timeout (600 ms)",
     options: fast,
     server: (ctx) => thrice({ _tag: "slowHeaders", ms: 10_000, then: ok(ctx) }),
     fake: (ctx) => thrice(Fault.delay("10 seconds", okFake(ctx))),
@@ -278,21 +281,21 @@ export const cases: ReadonlyArray<Case> = [
     group: "time",
     name: "body trickles: every byte on time, the whole too slow",
     options: { ...fast, retry: false },
-    server: (ctx) => [{ _tag: "trickle", status: 200, body: ctx.body, everyMs: 10 }],
+    server: (ctx) => [{ _tag: "trickle", status: 200, body: ctx.body, everyMs: 20 }],
     expect: { tag: "Timeout", scope: "attempt", requests: 1 }
   },
   {
     group: "time",
     name: "headers too slow once, then 200",
-    options: { timeout: Duration.millis(400) },
+    options: fast,
     server: (ctx) => [{ _tag: "slowHeaders", ms: 10_000, then: ok(ctx) }, ok(ctx)],
     fake: (ctx) => [Fault.delay("10 seconds", okFake(ctx)), okFake(ctx)],
     expect: { tag: "Success", requests: 2 }
   },
   {
     group: "time",
-    name: "overall deadline (200 ms) before the attempt timeout (1 s)",
-    options: { timeout: Duration.seconds(1), deadline: Duration.millis(200) },
+    name: "overall deadline (600 ms) before the attempt timeout (10 s)",
+    options: { deadline: Duration.millis(600) },
     server: (ctx) => [{ _tag: "slowHeaders", ms: 10_000, then: ok(ctx) }],
     fake: (ctx) => [Fault.delay("10 seconds", okFake(ctx))],
     expect: { tag: "Timeout", scope: "deadline", requests: 1 }

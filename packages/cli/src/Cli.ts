@@ -3,14 +3,21 @@
  *
  * @since 0.1.0
  */
-import { ApiTokens, type ApiTokensConfigError, type ApiTokensError, TokenMeta } from "@deepset-tokens/client"
-import { Simulator } from "@deepset-tokens/testing"
+import {
+  ApiTokens,
+  type ApiTokensConfigError,
+  type ApiTokensError,
+  isExpiredAt,
+  TokenMeta
+} from "@deepset-tokens/client"
+import type { Simulator } from "@deepset-tokens/testing"
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
 import * as Console from "effect/Console"
+import * as Data from "effect/Data"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -37,6 +44,12 @@ const encodeWire = Schema.encodeSync(TokenMeta)
 const fail = (exit: ExitCodeRef, error: CliFailure) =>
   Effect.suspend(() => {
     const { code, hint, line } = explain(error)
+    return report(exit, code, line, hint)
+  })
+
+/** Every failure reads the same: one `error:` line, one `hint:` line, on stderr, and the exit code. */
+const report = (exit: ExitCodeRef, code: number, line: string, hint: string) =>
+  Effect.suspend(() => {
     exit.code = code
     return Effect.zipRight(Console.error(`error: ${line}`), Console.error(`hint:  ${hint}`))
   })
@@ -54,6 +67,10 @@ const timeout = Options.integer("timeout").pipe(
   Options.withDefault(10_000),
   Options.withDescription("Per-attempt timeout in milliseconds")
 )
+const retries = Options.integer("retries").pipe(
+  Options.withDefault(2),
+  Options.withDescription("Retries after a 429, 5xx, timeout or network error (0 = fail at once)")
+)
 const id = Args.text({ name: "api-token-id" }).pipe(Args.withDescription("The token's id (a UUID)"))
 
 /**
@@ -63,7 +80,7 @@ const id = Args.text({ name: "api-token-id" }).pipe(Args.withDescription("The to
  * @since 0.1.0
  */
 export const get = (exit: ExitCodeRef, http: Layer.Layer<HttpClient.HttpClient>) =>
-  Command.make("get", { id, json, baseUrl, region, timeout }, (args) =>
+  Command.make("get", { id, json, baseUrl, region, timeout, retries }, (args) =>
     Effect.gen(function*() {
       const apiKey = yield* Config.redacted("DEEPSET_API_KEY")
       const envUrl = yield* Config.option(Config.string("DEEPSET_API_URL"))
@@ -74,6 +91,7 @@ export const get = (exit: ExitCodeRef, http: Layer.Layer<HttpClient.HttpClient>)
       const layer = ApiTokens.layer({
         apiKey,
         timeout: Duration.millis(Math.max(1, args.timeout)),
+        retry: args.retries <= 0 ? false : { times: args.retries },
         ...(Option.isSome(url) ? { baseUrl: url.value.trim() } : {}),
         ...(Option.isSome(args.region) ? { region: args.region.value } : {})
       }).pipe(Layer.provide(http))
@@ -83,6 +101,21 @@ export const get = (exit: ExitCodeRef, http: Layer.Layer<HttpClient.HttpClient>)
     }).pipe(Effect.catchAll((error) => fail(exit, error)))).pipe(
       Command.withDescription("Retrieve an API token's metadata (key from DEEPSET_API_KEY)")
     )
+
+/**
+ * The simulator, and fast-check that seeds it, load only for `serve` and `demo`: `get` starts without them.
+ * The bundle keeps it in the same file; only its evaluation waits.
+ */
+const loadSimulator = Effect.tryPromise({
+  try: () => import("@deepset-tokens/testing").then((testing) => testing.Simulator),
+  catch: (cause) => new SimulatorUnavailable({ reason: cause instanceof Error ? cause.message : String(cause) })
+})
+
+class SimulatorUnavailable extends Data.TaggedError("SimulatorUnavailable")<{ readonly reason: string }> {
+  override get message() {
+    return `the simulator could not be loaded: ${this.reason}`
+  }
+}
 
 const port = Options.integer("port").pipe(Options.withDefault(4010), Options.withDescription("Port (0 = any free)"))
 const host = Options.text("host").pipe(Options.withDefault("127.0.0.1"), Options.withDescription("Interface"))
@@ -109,6 +142,10 @@ const banner = (sim: Simulator.Service, shown: number) =>
     ].join("\n")
   )
 
+class ServeUsage extends Data.TaggedError("ServeUsage")<{ readonly line: string }> {}
+
+const maxTokens = 100_000
+
 /**
  * `serve`: the simulator in the foreground until Ctrl-C.
  *
@@ -118,14 +155,22 @@ const banner = (sim: Simulator.Service, shown: number) =>
 export const serve = (exit: ExitCodeRef) =>
   Command.make("serve", { port, host, tokens, apiKey, chaos }, (args) =>
     Effect.gen(function*() {
+      if (!(args.port >= 0 && args.port <= 65535)) {
+        return yield* new ServeUsage({ line: `--port must be from 0 to 65535, got ${args.port}` })
+      }
+      if (!(args.tokens >= 0 && args.tokens <= maxTokens)) {
+        return yield* new ServeUsage({ line: `--tokens must be from 0 to ${maxTokens}, got ${args.tokens}` })
+      }
+      // A bearer token with spaces or control characters could never be sent, so no client could get in.
+      if (!/^[\x21-\x7e]+$/.test(args.apiKey)) {
+        return yield* new ServeUsage({ line: "--api-key must be printable ASCII without spaces" })
+      }
+      const Simulator = yield* loadSimulator
       const parsed = Option.match(args.chaos, {
         onNone: () => Either.right(undefined),
         onSome: Simulator.parseChaos
       })
-      if (Either.isLeft(parsed)) {
-        exit.code = ExitCode.usage
-        return yield* Console.error(`error: --chaos: ${parsed.left}`)
-      }
+      if (Either.isLeft(parsed)) return yield* new ServeUsage({ line: `--chaos: ${parsed.left}` })
       const sim = yield* Simulator.make({
         port: args.port,
         host: args.host,
@@ -137,14 +182,21 @@ export const serve = (exit: ExitCodeRef) =>
       return yield* Effect.never
     }).pipe(
       Effect.scoped,
-      Effect.catchAll((error) =>
-        Effect.suspend(() => {
-          exit.code = ExitCode.config
-          return Console.error(
-            `error: the simulator could not start: ${error._tag === "ServeError" ? String(error.cause) : error.message}`
-          )
-        })
-      )
+      Effect.catchTags({
+        ServeUsage: (error) => report(exit, ExitCode.usage, error.line, "See deepset-tokens serve --help."),
+        ServeError: (error) =>
+          report(
+            exit,
+            ExitCode.config,
+            `the simulator could not listen on ${args.host}:${args.port}: ${
+              error.cause instanceof Error ? error.cause.message : String(error.cause)
+            }`,
+            "Choose another --port (0 picks a free one) or --host."
+          ),
+        ParseError: (error) => report(exit, ExitCode.internal, error.message, "This is a bug: please report it."),
+        SimulatorUnavailable: (error) =>
+          report(exit, ExitCode.internal, error.message, "Rebuild the CLI: node packages/cli/build.mjs.")
+      })
     )).pipe(Command.withDescription("Run a local deepset API simulator (a stand-in for integration tests)"))
 
 const describeError = (error: ApiTokensError | ApiTokensConfigError) => `${error._tag}: ${error.message}`
@@ -158,6 +210,7 @@ const describeError = (error: ApiTokensError | ApiTokensConfigError) => `${error
 export const demo = (exit: ExitCodeRef, http: Layer.Layer<HttpClient.HttpClient>) =>
   Command.make("demo", {}, () =>
     Effect.gen(function*() {
+      const Simulator = yield* loadSimulator
       const sim = yield* Simulator.make({ tokens: 25 })
       yield* Console.log(`Started the deepset API simulator at ${sim.url} with ${sim.ids.length} tokens.\n`)
       const client = (key: Redacted.Redacted<string>) =>
@@ -167,7 +220,7 @@ export const demo = (exit: ExitCodeRef, http: Layer.Layer<HttpClient.HttpClient>
       const now = yield* DateTime.now
       const tokens = yield* sim.api.tokens
       // Show a token that still works; the seed has expired ones too.
-      const live = tokens.find((t) => t.expires_at === null || DateTime.greaterThan(t.expires_at, now)) ?? tokens[0]
+      const live = tokens.find((t) => !isExpiredAt(t, now)) ?? tokens[0]
       const first = live?.api_token_id ?? "00000000-0000-4000-8000-000000000000"
       yield* Console.log(`1. Retrieve token ${first} through ApiTokens over real HTTP:\n`)
       const meta = yield* retrieve(first)
@@ -188,10 +241,12 @@ export const demo = (exit: ExitCodeRef, http: Layer.Layer<HttpClient.HttpClient>
     }).pipe(
       Effect.scoped,
       Effect.catchAll((error) =>
-        Effect.suspend(() => {
-          exit.code = ExitCode.internal
-          return Console.error(`error: the demo failed: ${"message" in error ? error.message : String(error)}`)
-        })
+        report(
+          exit,
+          ExitCode.internal,
+          `the demo failed: ${error._tag}${error.message.length > 0 ? `: ${error.message}` : ""}`,
+          "The demo needs only a loopback port; if it still fails, please report it."
+        )
       )
     )).pipe(Command.withDescription("Start a simulator in-process and show the SDK's main job and its errors"))
 

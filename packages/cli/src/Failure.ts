@@ -61,7 +61,9 @@ export const explain = (error: CliFailure): Explained => {
     case "ApiTokensConfigError":
       return {
         line: error.message,
-        hint: "Check --base-url / --region and DEEPSET_API_URL; use https:// for remote hosts.",
+        hint: error.field === "apiKey"
+          ? "DEEPSET_API_KEY is set but empty or not a key: export DEEPSET_API_KEY=<key> with the whole key."
+          : "Check --base-url / --region and DEEPSET_API_URL; use https:// for remote hosts.",
         code: ExitCode.config
       }
     case "ConfigError":

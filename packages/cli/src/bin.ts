@@ -7,8 +7,8 @@
 import * as Command from "@effect/cli/Command"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -19,15 +19,16 @@ import { version } from "./version.js"
 
 const exit: ExitCodeRef = { code: ExitCode.ok }
 
-// The simulator logs one line per request; on a terminal the message alone reads best.
+// The simulator logs one line per request; on a terminal the message alone reads best, on stderr so that
+// stdout stays the command's output.
 const logger = Logger.replace(
   Logger.defaultLogger,
-  Logger.make(({ message }) => {
-    process.stderr.write(`  [simulator] ${Array.isArray(message) ? message.join(" ") : String(message)}\n`)
-  })
+  Logger.withConsoleError(
+    Logger.make(({ message }) => `  [simulator] ${Array.isArray(message) ? message.join(" ") : String(message)}`)
+  )
 )
 
-const run = Command.run(command(exit, NodeHttpClient.layerUndici), { name: "deepset-tokens", version })
+const run = Command.run(command(exit, FetchHttpClient.layer), { name: "deepset-tokens", version })
 
 const program = run(process.argv).pipe(
   Effect.catchAll((error) =>

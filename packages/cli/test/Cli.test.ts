@@ -2,11 +2,12 @@
  * The CLI end to end: the bundled binary as a subprocess, against a simulator started by the test.
  */
 import { TokenMeta } from "@deepset-tokens/client"
-import { Fault, Simulator } from "@deepset-tokens/testing"
+import { FakeDeepsetApi, Fault, Simulator } from "@deepset-tokens/testing"
 import { beforeAll, describe, expect, it } from "@effect/vitest"
-import { DateTime, Duration, Effect, Schema } from "effect"
+import { DateTime, Duration, Effect, Redacted, Schema } from "effect"
 import { execFile, execFileSync } from "node:child_process"
 import { readFileSync } from "node:fs"
+import { createServer } from "node:net"
 import { fileURLToPath } from "node:url"
 import { Failure, Render } from "../src/index.js"
 import { version } from "../src/version.js"
@@ -24,7 +25,19 @@ interface Run {
   readonly stderr: string
 }
 
-const cli = (args: ReadonlyArray<string>, env: Record<string, string | undefined> = { DEEPSET_API_KEY: key }) =>
+type Env = Record<string, string | undefined>
+
+/** A port that was free a moment ago: nothing listens there, so a connection is refused. */
+const freePort = Effect.async<number>((resume) => {
+  const server = createServer()
+  server.listen(0, "127.0.0.1", () => {
+    const address = server.address()
+    const port = typeof address === "object" && address !== null ? address.port : 0
+    server.close(() => resume(Effect.succeed(port)))
+  })
+})
+
+const cli = (args: ReadonlyArray<string>, env: Env = { DEEPSET_API_KEY: key }) =>
   Effect.async<Run>((resume) => {
     const { DEEPSET_API_KEY: _k, DEEPSET_API_URL: _u, ...base } = process.env
     const child = execFile(
@@ -74,12 +87,22 @@ describe("deepset-tokens get", () => {
     "every failure prints one line, a hint and its own exit code, never the key or a stack",
     () =>
       Effect.gen(function*() {
-        const sim = yield* Simulator.make({ tokens: 1, apiKey: key, log: false })
-        const id = sim.ids[0]!
-        const url = ["--base-url", sim.url]
-        const cases: ReadonlyArray<readonly [string, Effect.Effect<Run>, number, RegExp]> = [
-          ["bad id", cli(["get", "../etc/passwd", ...url]), Failure.ExitCode.invalidId, /Invalid token id/],
-          ["missing key", cli(["get", id, ...url], {}), Failure.ExitCode.config, /DEEPSET_API_KEY is not set/],
+        const refused = yield* freePort
+        // Each case gets its own simulator: scripted faults are a queue, and the cases run side by side.
+        const against = (faults: ReadonlyArray<Fault.Fault>, args: ReadonlyArray<string>, env?: Env) =>
+          Effect.gen(function*() {
+            const sim = yield* Simulator.make({ tokens: 1, apiKey: key, log: false })
+            yield* sim.api.script(...faults)
+            return yield* cli(
+              ["get", ...args.map((a) => a.replace("$ID", sim.ids[0] ?? "")), "--base-url", sim.url],
+              env
+            )
+          }).pipe(Effect.scoped)
+        const id = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
+        const cases: ReadonlyArray<readonly [string, Effect.Effect<Run, unknown>, number, RegExp]> = [
+          ["bad id", against([], ["../etc/passwd"]), Failure.ExitCode.invalidId, /Invalid token id/],
+          ["missing key", against([], ["$ID"], {}), Failure.ExitCode.config, /DEEPSET_API_KEY is not set/],
+          ["empty key", against([], ["$ID"], { DEEPSET_API_KEY: "" }), Failure.ExitCode.config, /apiKey/],
           [
             "insecure url",
             cli(["get", id, "--base-url", "http://example.com"]),
@@ -88,71 +111,65 @@ describe("deepset-tokens get", () => {
           ],
           [
             "wrong key",
-            cli(["get", id, ...url], { DEEPSET_API_KEY: "api_wrong" }),
+            against([], ["$ID"], { DEEPSET_API_KEY: "api_wrong" }),
             Failure.ExitCode.unauthorized,
             /401/
           ],
-          [
-            "unknown id",
-            cli(["get", "00000000-0000-4000-8000-000000000000", ...url]),
-            Failure.ExitCode.notFound,
-            /404/
-          ],
-          [
-            "403",
-            Effect.zipRight(sim.api.script(Fault.status(403)), cli(["get", id, ...url])),
-            Failure.ExitCode.forbidden,
-            /403/
-          ],
+          ["unknown id", against([], [id]), Failure.ExitCode.notFound, /404 Not Found/],
+          ["403", against([Fault.status(403)], ["$ID"]), Failure.ExitCode.forbidden, /403/],
           [
             "429",
-            Effect.zipRight(sim.api.script(Fault.status(429, "", { "retry-after": "3600" })), cli(["get", id, ...url])),
+            against([Fault.status(429, "", { "retry-after": "3600" })], ["$ID"]),
             Failure.ExitCode.rateLimited,
             /429 Rate limited; retry after 1h/
           ],
           [
             "timeout",
-            Effect.zipRight(
-              sim.api.script(Fault.delay("5 seconds"), Fault.delay("5 seconds"), Fault.delay("5 seconds")),
-              cli(["get", id, ...url, "--timeout", "150"])
-            ),
+            against([Fault.delay("5 seconds")], ["$ID", "--timeout", "100", "--retries", "0"]),
             Failure.ExitCode.timeout,
             /Timed out/
           ],
           [
             "network",
-            cli(["get", id, "--base-url", "http://127.0.0.1:1"]),
+            cli(["get", id, "--base-url", `http://127.0.0.1:${refused}`, "--retries", "0"]),
             Failure.ExitCode.network,
             /Network error/
           ],
-          [
-            "5xx",
-            Effect.zipRight(sim.api.script(Fault.status(501)), cli(["get", id, ...url])),
-            Failure.ExitCode.server,
-            /501 Server error/
-          ],
+          ["5xx", against([Fault.status(501)], ["$ID"]), Failure.ExitCode.server, /501 Server error/],
           [
             "malformed",
-            Effect.zipRight(sim.api.script(Fault.status(200, { name: 1 })), cli(["get", id, ...url])),
+            against([Fault.status(200, { name: 1 })], ["$ID"]),
             Failure.ExitCode.badResponse,
             /Malformed response/
           ]
         ]
+        const results = yield* Effect.forEach(cases, ([, run]) => run, { concurrency: 4 })
         const codes = new Set<number>()
-        for (const [label, run, code, line] of cases) {
-          const result = yield* run
+        cases.forEach(([label, , code, line], i) => {
+          const result = results[i]!
           expect({ label, code: result.code }).toEqual({ label, code })
           expect(result.stderr).toMatch(/^error: .+\nhint: {2}.+\n$/)
           expect(result.stderr).toMatch(line)
           expect(result.stdout).toBe("")
           noKey(result)
           codes.add(code)
-        }
-        // One code per kind of failure (the two config cases share one).
-        expect(codes.size).toBe(cases.length - 1)
-      }),
-    60_000
+        })
+        // One code per kind of failure (the three configuration cases share one).
+        expect(codes.size).toBe(cases.length - 2)
+      })
   )
+
+  it.scopedLive("--retries rides out a 503 that the server asks to retry", () =>
+    Effect.gen(function*() {
+      const sim = yield* Simulator.make({ tokens: 1, apiKey: key, log: false })
+      yield* sim.api.script(Fault.status(503, "", { "retry-after": "0" }))
+      const retried = yield* cli(["get", sim.ids[0]!, "--base-url", sim.url, "--json"])
+      expect(retried.code).toBe(0)
+      yield* sim.api.script(Fault.status(503, "", { "retry-after": "0" }))
+      const once = yield* cli(["get", sim.ids[0]!, "--base-url", sim.url, "--retries", "0"])
+      expect(once.code).toBe(Failure.ExitCode.server)
+      expect(yield* sim.api.requests).toHaveLength(3)
+    }))
 
   it.effect("usage errors exit 2", () =>
     Effect.gen(function*() {
@@ -172,6 +189,30 @@ describe("deepset-tokens demo and serve", () => {
       expect(result.stdout).toContain("InvalidTokenId:")
       expect(result.stdout).toContain("Unauthorized: 401")
       expect(result.stderr).toMatch(/\[simulator\] GET \/api\/v1\/token\/\S+ 200/)
+      // The simulator's own key, and the wrong key the demo sends, are never printed.
+      expect(result.stdout + result.stderr).not.toContain(Redacted.value(FakeDeepsetApi.defaultApiKey))
+      expect(result.stdout + result.stderr).not.toContain("api_wrong_key")
+      expect(result.stderr).not.toMatch(/\n\s+at /)
+    }))
+
+  it.scopedLive("serve refuses bad options and a busy port with one line, a hint and an exit code", () =>
+    Effect.gen(function*() {
+      const busy = yield* Simulator.make({ tokens: 0, log: false })
+      const busyPort = new URL(busy.url).port
+      const cases: ReadonlyArray<readonly [ReadonlyArray<string>, number, RegExp]> = [
+        [["--chaos", "503=2"], Failure.ExitCode.usage, /--chaos: 503 expects a fraction/],
+        [["--port", "70000"], Failure.ExitCode.usage, /--port must be from 0 to 65535/],
+        [["--tokens", "-1"], Failure.ExitCode.usage, /--tokens must be/],
+        [["--api-key", "has space"], Failure.ExitCode.usage, /--api-key/],
+        [["--port", busyPort], Failure.ExitCode.config, /could not listen on 127\.0\.0\.1:\d+: .*EADDRINUSE/]
+      ]
+      const results = yield* Effect.forEach(cases, ([args]) => cli(["serve", ...args], {}), { concurrency: 3 })
+      cases.forEach(([args, code, line], i) => {
+        const result = results[i]!
+        expect({ args, code: result.code }).toEqual({ args, code })
+        expect(result.stderr).toMatch(/^error: .+\nhint: {2}.+\n$/)
+        expect(result.stderr).toMatch(line)
+      })
     }))
 
   it.effect("serve prints the URL, key and ids, answers, and stops cleanly on SIGINT", () =>

@@ -79,6 +79,7 @@ const main = async () => {
 
   const measure = async (client: Client, concurrency: number, n: number) => {
     const started = performance.now()
+    const cpu0 = process.cpuUsage()
     let next = 0
     await Promise.all(Array.from({ length: concurrency }, async () => {
       while (next < n) {
@@ -86,21 +87,42 @@ const main = async () => {
         await client()
       }
     }))
-    return ((performance.now() - started) * 1000) / n
+    const used = process.cpuUsage(cpu0)
+    return { wall: ((performance.now() - started) * 1000) / n, cpu: (used.user + used.system) / n }
   }
 
   const results: Record<string, Record<number, Array<number>>> = {}
+  const cpu: Record<string, Record<number, Array<number>>> = {}
+  const names = Object.keys(clients)
   for (const client of Object.values(clients)) await measure(client, 8, 2000) // warm-up
   for (let round = 0; round < rounds; round++) {
     for (const concurrency of [1, 64]) {
-      for (const [name, client] of Object.entries(clients)) {
-        const runs = (results[name] ??= { 1: [], 64: [] })
-        runs[concurrency]!.push(await measure(client, concurrency, perRound))
+      // Rotate the order each round so no client always runs right after the same neighbour.
+      for (let k = 0; k < names.length; k++) {
+        const name = names[(k + round) % names.length]!
+        const m = await measure(clients[name]!, concurrency, perRound)
+        ;(results[name] ??= { 1: [], 64: [] })[concurrency]!.push(m.wall)
+        ;(cpu[name] ??= { 1: [], 64: [] })[concurrency]!.push(m.cpu)
       }
     }
   }
-  const median = (xs: Array<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-  const rows = Object.entries(results).map(([name, runs]) => ({ name, c1: median(runs[1]!), c64: median(runs[64]!) }))
+  const stats = (xs: Array<number>) => {
+    const sorted = [...xs].sort((a, b) => a - b)
+    return { median: sorted[Math.floor(sorted.length / 2)]!, min: sorted[0]!, max: sorted[sorted.length - 1]! }
+  }
+  // Ratios are taken round by round (each client against raw undici in the same round), then the median:
+  // slow drifts of a shared machine cancel out.
+  const limit = results[names[0]!]!
+  const ratios = (name: string, c: 1 | 64) => stats(results[name]![c]!.map((x, r) => x / limit[c]![r]!))
+  const rows = names.map((name) => ({
+    name,
+    c1: stats(results[name]![1]!),
+    c64: stats(results[name]![64]!),
+    ratio1: ratios(name, 1),
+    ratio64: ratios(name, 64),
+    cpu1: stats(cpu[name]![1]!).median,
+    cpu64: stats(cpu[name]![64]!).median
+  }))
   process.stdout.write(JSON.stringify(rows))
   await viaFetch.dispose()
   await viaUndici.dispose()

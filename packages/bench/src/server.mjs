@@ -15,4 +15,4 @@ const server = createServer((req, res) => {
 })
 server.keepAliveTimeout = 60_000
 server.listen(0, "127.0.0.1", () => process.stdout.write(`${server.address().port}\n`))
-process.on("SIGTERM", () => server.close(() => process.exit(0)))
+for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => process.exit(0))

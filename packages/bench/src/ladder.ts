@@ -1,0 +1,203 @@
+/**
+ * Where the per-request time goes, as a ladder: each rung adds one piece of the pipeline, against the same
+ * loopback server in another process, at concurrency 1, in alternating rounds (median). Rungs:
+ *
+ * - raw undici, then the same inside one `runPromise` (the floor of any Effect call),
+ * - a lean Effect client on `undici.request` (what a transport of our own could cost), with and without the
+ *   per-attempt `Effect.timeoutFail`,
+ * - `@effect/platform`'s undici `HttpClient` (`execute` + `text`), then with parse + decode, then with the
+ *   timeout,
+ * - the full `retrieve` (coalescing off, then the defaults).
+ *
+ * Prints JSON rows for run.mjs.
+ */
+import { ApiTokens, TokenMeta } from "@deepset-tokens/client"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import { Effect, Either, Layer, ManagedRuntime, Redacted, Schema } from "effect"
+import { Agent, request } from "undici"
+
+const port = Number(process.env.PORT)
+const base = `http://127.0.0.1:${port}`
+const id = process.env.TOKEN_ID!
+const key = "api_bench_key_0123456789"
+const rounds = Number(process.env.ROUNDS ?? 7)
+const perRound = Number(process.env.LADDER_PER_ROUND ?? 1000)
+const url = `${base}/api/v1/token/${id}`
+const headers = { authorization: `Bearer ${key}`, accept: "application/json" }
+const maxBodyBytes = 1024 * 1024
+const decode = Schema.decodeUnknownEither(TokenMeta)
+
+class Failed {
+  readonly _tag = "Failed"
+  constructor(readonly reason: string) {}
+}
+
+const main = async () => {
+  const agent = new Agent({ connections: 128, keepAliveTimeout: 60_000 })
+  const dispatcher = Layer.succeed(NodeHttpClient.Dispatcher, agent)
+  const options = {
+    apiKey: Redacted.make(key),
+    baseUrl: base,
+    timeout: "10 seconds",
+    retry: { times: 2 },
+    maxBodyBytes
+  } as const
+  const rt = ManagedRuntime.make(
+    ApiTokens.layer({ ...options, coalesce: false }).pipe(
+      Layer.provideMerge(NodeHttpClient.layerUndiciWithoutDispatcher),
+      Layer.provide(dispatcher)
+    )
+  )
+  const rtDefaults = ManagedRuntime.make(
+    ApiTokens.layer(options).pipe(Layer.provide(NodeHttpClient.layerUndiciWithoutDispatcher), Layer.provide(dispatcher))
+  )
+  const rtFetch = ManagedRuntime.make(
+    ApiTokens.layer({ ...options, coalesce: false }).pipe(Layer.provideMerge(FetchHttpClient.layer))
+  )
+  const tokens = await rt.runPromise(ApiTokens)
+  const tokensFetch = await rtFetch.runPromise(ApiTokens)
+  const fetchClient = HttpClient.withTracerDisabledWhen(await rtFetch.runPromise(HttpClient.HttpClient), () => true)
+  const tokensDefaults = await rtDefaults.runPromise(ApiTokens)
+  const client = HttpClient.withTracerDisabledWhen(await rt.runPromise(HttpClient.HttpClient), () => true)
+  const platformRequest = HttpClientRequest.get(url).pipe(
+    HttpClientRequest.bearerToken(key),
+    HttpClientRequest.acceptJson
+  )
+
+  const rawUndici = async () => {
+    const res = await request(url, { dispatcher: agent, headers })
+    return JSON.parse(await res.body.text())
+  }
+
+  // A lean client of our own on undici: one request, a Content-Length check, the body in one piece, parse
+  // and decode. No platform HttpClient.
+  const lean = Effect.tryPromise({
+    try: async (signal) => {
+      const res = await request(url, { dispatcher: agent, headers, signal })
+      const length = Number(res.headers["content-length"])
+      if (res.statusCode !== 200 || !(length <= maxBodyBytes)) {
+        res.body.destroy()
+        throw new Error(`status ${res.statusCode}`)
+      }
+      return res.body.text()
+    },
+    catch: (e) => new Failed(String(e))
+  }).pipe(
+    Effect.flatMap((text) => {
+      const decoded = decode(JSON.parse(text))
+      return Either.isRight(decoded) ? Effect.succeed(decoded.right) : Effect.fail(new Failed("decode"))
+    })
+  )
+  const leanTimed = Effect.timeoutFail(lean, { duration: "10 seconds", onTimeout: () => new Failed("timeout") })
+  // The same per-attempt deadline without a timeout fiber: one timer that aborts the request itself.
+  const leanDeadline = Effect.tryPromise({
+    try: async (signal) => {
+      const controller = new AbortController()
+      const abort = () => controller.abort()
+      signal.addEventListener("abort", abort)
+      const timer = setTimeout(abort, 10_000)
+      try {
+        const res = await request(url, { dispatcher: agent, headers, signal: controller.signal })
+        const length = Number(res.headers["content-length"])
+        if (res.statusCode !== 200 || !(length <= maxBodyBytes)) {
+          res.body.destroy()
+          throw new Error(`status ${res.statusCode}`)
+        }
+        return await res.body.text()
+      } finally {
+        clearTimeout(timer)
+        signal.removeEventListener("abort", abort)
+      }
+    },
+    catch: (e) => new Failed(String(e))
+  }).pipe(
+    Effect.flatMap((text) => {
+      const decoded = decode(JSON.parse(text))
+      return Either.isRight(decoded) ? Effect.succeed(decoded.right) : Effect.fail(new Failed("decode"))
+    })
+  )
+
+  const platformText = Effect.flatMap(client.execute(platformRequest), (response) => response.text)
+  const platformDecoded = Effect.flatMap(platformText, (text) => {
+    const decoded = decode(JSON.parse(text))
+    return Either.isRight(decoded) ? Effect.succeed(decoded.right) : Effect.fail(new Failed("decode"))
+  })
+  const platformTimed = Effect.timeoutFail(platformDecoded, {
+    duration: "10 seconds",
+    onTimeout: () => new Failed("timeout")
+  })
+
+  const platformSpanned = Effect.fn("ladder.retrieve", { captureStackTrace: false })(function*() {
+    return yield* platformTimed
+  })
+
+  const rungs: Record<string, () => Promise<unknown>> = {
+    "raw undici.request + JSON.parse": rawUndici,
+    "the same inside runPromise(Effect.promise(...))": () => rt.runPromise(Effect.promise(rawUndici)),
+    "lean Effect client on undici.request: request, length check, text, parse, decode": () => rt.runPromise(lean),
+    "lean client + Effect.timeoutFail per attempt": () => rt.runPromise(leanTimed),
+    "lean client + a deadline as one setTimeout that aborts the request (no timeout fiber)": () =>
+      rt.runPromise(leanDeadline),
+    "@effect/platform undici HttpClient: execute + text (tracer off)": () => rt.runPromise(platformText),
+    "platform + JSON.parse + decode": () => rt.runPromise(platformDecoded),
+    "platform + parse + decode + Effect.timeoutFail": () => rt.runPromise(platformTimed),
+    "the same inside Effect.fn with a span (no stack capture), as retrieve is": () => rt.runPromise(platformSpanned()),
+    "ApiTokens.retrieve, coalescing off": () => rt.runPromise(tokens.retrieve(id)),
+    "ApiTokens.retrieve, defaults (coalescing on)": () => rtDefaults.runPromise(tokensDefaults.retrieve(id)),
+    "fetch: raw fetch + res.json()": async () => (await fetch(url, { headers })).json(),
+    "fetch: raw fetch with a signal and redirect: \"manual\" (as ours calls it) + text + JSON.parse": async () => {
+      const controller = new AbortController()
+      const res = await fetch(url, { headers, signal: controller.signal, redirect: "manual" })
+      return JSON.parse(await res.text())
+    },
+    "fetch: @effect/platform FetchHttpClient execute + text (tracer off)": () =>
+      rtFetch.runPromise(Effect.flatMap(fetchClient.execute(platformRequest), (response) => response.text)),
+    "fetch: ApiTokens.retrieve on FetchHttpClient, coalescing off": () => rtFetch.runPromise(tokensFetch.retrieve(id))
+  }
+
+  // A harness, not library code: a rung that does not return the token stops the run.
+  for (const [name, rung] of Object.entries(rungs)) {
+    const out = await rung()
+    const got = typeof out === "string" ? out.includes(id) : (out as { api_token_id?: string }).api_token_id === id
+    if (!got) throw new Error(`${name} did not return the token`)
+  }
+
+  // Wall µs per request, and this process's CPU µs per request (user + system): the client's own cost,
+  // less disturbed by other load on the machine than wall time.
+  const measure = async (rung: () => Promise<unknown>, n: number) => {
+    const started = performance.now()
+    const cpu0 = process.cpuUsage()
+    for (let i = 0; i < n; i++) await rung()
+    const cpu = process.cpuUsage(cpu0)
+    return { wall: ((performance.now() - started) * 1000) / n, cpu: (cpu.user + cpu.system) / n }
+  }
+  const names = Object.keys(rungs)
+  for (const name of names) await measure(rungs[name]!, 1500) // warm-up
+  const wall: Record<string, Array<number>> = {}
+  const cpu: Record<string, Array<number>> = {}
+  for (let round = 0; round < rounds; round++) {
+    // Rotate the order each round so no rung always runs right after the same neighbour.
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(k + round) % names.length]!
+      const m = await measure(rungs[name]!, perRound)
+      ;(wall[name] ??= []).push(m.wall)
+      ;(cpu[name] ??= []).push(m.cpu)
+    }
+  }
+  const median = (xs: Array<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+  process.stdout.write(
+    JSON.stringify(names.map((name) => ({ name, micros: median(wall[name]!), cpu: median(cpu[name]!) })))
+  )
+  await rt.dispose()
+  await rtDefaults.dispose()
+  await rtFetch.dispose()
+  await agent.close()
+}
+
+main().catch((e) => {
+  process.stderr.write(String(e))
+  process.exit(1)
+})

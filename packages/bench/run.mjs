@@ -194,6 +194,9 @@ print(
   } GB RAM, ${process.platform}/${process.arch}${quick ? " (BENCH_QUICK: smoke run, numbers are rough)" : ""}.`
 )
 print(`Each scenario is bundled with esbuild (platform node, esm, target node20) and run in its own process.`)
+print(
+  `Reproduce with \`pnpm bench\` (about 5 minutes; \`BENCH_QUICK=1\` for a smoke run); \`node packages/bench/run.mjs profile\` for CPU profiles. What the numbers mean: packages/bench/WHERE-THE-TIME-GOES.md.`
+)
 const load = () => loadavg().map((l) => fmt(l, 2)).join(" / ")
 print(`Load average (1 / 5 / 15 min) at the start: ${load()}.`)
 print()

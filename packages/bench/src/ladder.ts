@@ -11,6 +11,7 @@
  *
  * Prints JSON rows for run.mjs.
  */
+// A benchmark harness, not library code: a failed sanity check throws and stops the run.
 import { ApiTokens, TokenMeta } from "@deepset-tokens/client"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"

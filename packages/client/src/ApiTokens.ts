@@ -21,18 +21,23 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
+import * as DefaultServices from "effect/DefaultServices"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
+import * as Tracer from "effect/Tracer"
 import { ApiTokensCache, type CacheOptions, type Service as CacheService } from "./ApiTokensCache.js"
 import { resolveBaseUrl } from "./internal/baseUrl.js"
 import { TokenCache } from "./internal/cache.js"
 import { makeCoalescer } from "./internal/coalesce.js"
-import { describeCause, excerpt, interpret, makeScrub } from "./internal/interpret.js"
+import { describeCause, excerpt, interpret, makeScrub, type Scrub } from "./internal/interpret.js"
+import { leanGetOf } from "./internal/lean.js"
+import { leanAttempt } from "./internal/leanAttempt.js"
 import { version } from "./internal/version.js"
 import * as RetryPolicy from "./RetryPolicy.js"
 
@@ -159,6 +164,67 @@ const redactAllHeaders: ReadonlyArray<RegExp> = [/./]
 
 const emptyCache: CacheService = { invalidate: () => Effect.void, invalidateAll: Effect.void, size: Effect.succeed(0) }
 
+const nativeTracer = Context.get(DefaultServices.liveServices, Tracer.Tracer)
+
+/**
+ * Runs `effect` in an `ApiTokens.retrieve` span, where a span can be seen. Effect's built-in tracer keeps its
+ * spans nowhere, so under it (and with tracing off) the span and its bookkeeping are skipped: a hot path
+ * pays for tracing only when a tracer (OpenTelemetry, a test recorder) is installed.
+ */
+const withRetrieveSpan = <A, E>(effect: Effect.Effect<A, E>, attributes: () => Record<string, unknown>) =>
+  Effect.withFiberRuntime<A, E>((fiber) =>
+    fiber.currentTracer === nativeTracer || !fiber.getFiberRef(FiberRef.currentTracerEnabled)
+      ? effect
+      : Effect.withSpan(effect, "ApiTokens.retrieve", { attributes: attributes(), captureStackTrace: false })
+  )
+
+/**
+ * One attempt through the platform pipeline: for any `HttpClient` (a user's own, a wrapped one, the fake).
+ */
+const genericAttempt = (
+  provided: HttpClient.HttpClient,
+  { maxBodyBytes, options, scrub, timed, tokenUrl }: {
+    readonly options: Options
+    readonly tokenUrl: string
+    readonly maxBodyBytes: number
+    readonly scrub: Scrub
+    readonly timed: (effect: Effect.Effect<TokenMeta, ApiTokensError>) => Effect.Effect<TokenMeta, ApiTokensError>
+  }
+) =>
+  Effect.map(Effect.serviceOption(FetchHttpClient.RequestInit), (init) => {
+    // The platform's http.client span records every response header as an attribute, so a server that
+    // echoes the key would put it into traces. The ApiTokens.retrieve span carries the safe attributes.
+    const client = HttpClient.withTracerDisabledWhen(provided, () => true)
+    // Built once: each call only sets the URL on this request.
+    const baseRequest = HttpClientRequest.get(tokenUrl).pipe(
+      HttpClientRequest.bearerToken(options.apiKey),
+      HttpClientRequest.acceptJson,
+      HttpClientRequest.setHeader("user-agent", userAgent)
+    )
+    const transportError = (error: HttpClientError.HttpClientError) =>
+      Effect.fail(new TransportError({ reason: excerpt(scrub, describeCause(error)) }))
+    // 3xx answers are errors, never followed: the key must not reach another origin. undici's `request`
+    // never follows; fetch would, so it is told not to (keeping any RequestInit the layer was given).
+    const fetchInit: RequestInit = { ...Option.getOrElse(init, () => ({})), redirect: "manual" }
+    // An interruption (the timeout, or the caller) aborts the request, whether it waits for headers or
+    // reads the body: the platform ties an AbortController to both.
+    return (id: ApiTokenId): Effect.Effect<TokenMeta, ApiTokensError> =>
+      client.execute(HttpClientRequest.setUrl(baseRequest, tokenUrl + id)).pipe(
+        Effect.catchAll(transportError),
+        Effect.flatMap((response) =>
+          Effect.zipRight(
+            Effect.annotateCurrentSpan("http.response.status_code", response.status),
+            interpret(response, { id, maxBodyBytes, scrub })
+          )
+        ),
+        Effect.provideService(FetchHttpClient.RequestInit, fetchInit),
+        // Any header a server sends may echo the key; the platform's own renderings of requests and
+        // responses (its debug logs of failed internal fibers, for one) then show every value redacted.
+        Effect.locally(Headers.currentRedactedNames, redactAllHeaders),
+        timed
+      )
+  })
+
 /**
  * Builds the service from an `HttpClient`. The request pipeline is built here, once.
  *
@@ -181,45 +247,31 @@ const build = (
   Effect.gen(function*() {
     const config = yield* resolveOptions(options, cacheOptions)
     const scrub = makeScrub(Redacted.value(options.apiKey))
-    // The platform's http.client span records every response header as an attribute, so a server that
-    // echoes the key would put it into traces. The ApiTokens.retrieve span carries the safe attributes.
-    const client = HttpClient.withTracerDisabledWhen(yield* HttpClient.HttpClient, () => true)
-    // Built once: each call only sets the URL on this request.
-    const baseRequest = HttpClientRequest.get(config.baseUrl).pipe(
-      HttpClientRequest.bearerToken(options.apiKey),
-      HttpClientRequest.acceptJson,
-      HttpClientRequest.setHeader("user-agent", userAgent)
-    )
+    const provided = yield* HttpClient.HttpClient
     const tokenUrl = `${config.baseUrl}/api/v1/token/`
-    // 3xx answers are errors, never followed: the key must not reach another origin. undici's `request`
-    // never follows; fetch would, so it is told not to (keeping any RequestInit the layer was given).
-    const fetchInit: RequestInit = {
-      ...Option.getOrElse(yield* Effect.serviceOption(FetchHttpClient.RequestInit), () => ({})),
-      redirect: "manual"
-    }
     const attemptTimeout = new Timeout({ limit: config.timeout, scope: "attempt" })
-    const { retry } = config
+    const timeoutMillis = Duration.toMillis(config.timeout)
+    const { maxBodyBytes, retry } = config
+    const timed = (effect: Effect.Effect<TokenMeta, ApiTokensError>) =>
+      Effect.timeoutFail(effect, { duration: config.timeout, onTimeout: () => attemptTimeout })
 
-    const transportError = (error: HttpClientError.HttpClientError) =>
-      Effect.fail(new TransportError({ reason: excerpt(scrub, describeCause(error)) }))
-
-    // An interruption (the timeout, or the caller) aborts the request, whether it waits for headers or reads
-    // the body: the platform ties an AbortController to both.
-    const attempt = (id: TokenMeta["api_token_id"]): Effect.Effect<TokenMeta, ApiTokensError> =>
-      client.execute(HttpClientRequest.setUrl(baseRequest, tokenUrl + id)).pipe(
-        Effect.catchAll(transportError),
-        Effect.flatMap((response) =>
-          Effect.zipRight(
-            Effect.annotateCurrentSpan("http.response.status_code", response.status),
-            interpret(response, { id, maxBodyBytes: config.maxBodyBytes, scrub })
-          )
-        ),
-        Effect.provideService(FetchHttpClient.RequestInit, fetchInit),
-        // Any header a server sends may echo the key; the platform's own renderings of requests and
-        // responses (its debug logs of failed internal fibers, for one) then show every value redacted.
-        Effect.locally(Headers.currentRedactedNames, redactAllHeaders),
-        Effect.timeoutFail({ duration: config.timeout, onTimeout: () => attemptTimeout })
-      )
+    const lean = leanGetOf(provided)
+    const attempt = lean === undefined
+      ? yield* genericAttempt(provided, { options, tokenUrl, maxBodyBytes, scrub, timed })
+      : leanAttempt({
+        get: lean,
+        tokenUrl,
+        headers: {
+          authorization: `Bearer ${Redacted.value(options.apiKey)}`,
+          accept: "application/json",
+          "user-agent": userAgent
+        },
+        timeoutMillis,
+        attemptTimeout,
+        maxBodyBytes,
+        scrub,
+        timed
+      })
 
     const withRetries = (id: TokenMeta["api_token_id"], done: number): Effect.Effect<TokenMeta, ApiTokensError> =>
       Effect.catchIf(
@@ -285,22 +337,15 @@ const build = (
           )
       })
 
-    // No stack capture per call: formatting it is the costly part. (Effect.fn still allocates an Error per
-    // call; replacing it on the hot path is an open item of the performance work.)
-    const traced = Effect.fn("ApiTokens.retrieve", { captureStackTrace: false })(function*(id: ApiTokenId) {
-      yield* Effect.annotateCurrentSpan({
+    const traced = (id: ApiTokenId) =>
+      withRetrieveSpan(fetchOrCache(id), () => ({
         "deepset.api_token_id": id,
         "http.request.method": "GET",
         "url.full": tokenUrl + id
-      })
-      return yield* fetchOrCache(id)
-    })
+      }))
 
-    const invalid = Effect.fn("ApiTokens.retrieve", { captureStackTrace: false })(
-      function*(input: string, reason: string) {
-        return yield* new InvalidTokenId({ input: excerpt(scrub, input, 64), reason })
-      }
-    )
+    const invalid = (input: string, reason: string) =>
+      withRetrieveSpan(new InvalidTokenId({ input: excerpt(scrub, input, 64), reason }), () => ({}))
 
     const retrieve = (input: string): Effect.Effect<TokenMeta, ApiTokensError> => {
       const parsed = parseApiTokenId(input)

@@ -1,6 +1,9 @@
 /**
  * An Effect client for the deepset AI Platform API-token resource.
  *
+ * The undici transport is a separate entry, `@deepset-tokens/client/UndiciTransport`, so that fetch users
+ * do not bundle undici.
+ *
  * @since 0.1.0
  */
 export { ApiTokens, make, type Options, type Service, userAgent } from "./ApiTokens.js"
@@ -9,6 +12,11 @@ export { ApiTokens, make, type Options, type Service, userAgent } from "./ApiTok
  * @since 0.1.0
  */
 export { ApiTokensCache, type CacheOptions, type Service as CacheService } from "./ApiTokensCache.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as FetchTransport from "./FetchTransport.js"
 
 /**
  * @since 0.1.0

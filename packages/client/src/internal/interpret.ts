@@ -16,7 +16,6 @@ import {
 } from "@deepset-tokens/domain"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -41,7 +40,8 @@ export const excerpt = (scrub: Scrub, text: string, limit = excerptLimit): strin
   return clean.length > limit ? `${clean.slice(0, limit)}…` : clean
 }
 
-interface Body {
+/** A response body as read under the cap. @internal */
+export interface Body {
   readonly text: string
   /** The body was larger than the cap; `text` is its beginning. */
   readonly truncated: boolean
@@ -49,15 +49,21 @@ interface Body {
   readonly broken: Option.Option<string>
 }
 
+/** A header by lowercase name; repeated headers joined with `, `. @internal */
+export type HeaderLookup = (name: string) => string | undefined
+
+/** @internal */
+export const bodyOf = (text: string): Body => ({ text, truncated: false, broken: Option.none() })
+
+/** @internal */
+export const tooLarge: Body = { text: "", truncated: true, broken: Option.none() }
+
+/** @internal */
+export const brokenWith = (reason: string): Body => ({ text: "", truncated: false, broken: Option.some(reason) })
+
 const decoder = new TextDecoder()
 
-const tooLarge: Body = { text: "", truncated: true, broken: Option.none() }
-
-const brokenBody = (error: HttpClientError.ResponseError): Body => ({
-  text: "",
-  truncated: false,
-  broken: Option.some(describeCause(error))
-})
+const brokenBody = (error: HttpClientError.ResponseError): Body => brokenWith(describeCause(error))
 
 /**
  * Reads at most `maxBytes` of the body, never more into memory.
@@ -69,18 +75,13 @@ const brokenBody = (error: HttpClientError.ResponseError): Body => ({
  */
 const readBody = (
   response: HttpClientResponse.HttpClientResponse,
-  declaredLength: string | undefined,
+  length: string | undefined,
   maxBytes: number
 ): Effect.Effect<Body> => {
-  if (declaredLength !== undefined) {
-    const declared = Number(declaredLength)
-    if (Number.isSafeInteger(declared) && declared >= 0) {
-      if (declared > maxBytes) return Effect.as(cancel(response), tooLarge)
-      return Effect.match(response.text, {
-        onFailure: brokenBody,
-        onSuccess: (text): Body => ({ text, truncated: false, broken: Option.none() })
-      })
-    }
+  const declared = declaredLength(length)
+  if (declared !== undefined) {
+    if (declared > maxBytes) return Effect.as(cancel(response), tooLarge)
+    return Effect.match(response.text, { onFailure: brokenBody, onSuccess: bodyOf })
   }
   const chunks: Array<Uint8Array> = []
   let size = 0
@@ -117,8 +118,14 @@ const cancel = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<
 
 /** The innermost useful message of a transport failure (undici hides the errno in `cause`). @internal */
 export const describeCause = (error: HttpClientError.HttpClientError): string => {
+  const described = describeError(error.cause)
+  return described.length === 0 ? error.message : described
+}
+
+/** The messages of an error and its causes, with any errno code. Empty for a non-`Error`. @internal */
+export const describeError = (cause: unknown): string => {
   const messages: Array<string> = []
-  let current: unknown = error.cause
+  let current: unknown = cause
   for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
     const code = (current as { code?: unknown }).code
     messages.push(
@@ -126,7 +133,7 @@ export const describeCause = (error: HttpClientError.HttpClientError): string =>
     )
     current = current.cause
   }
-  return messages.length === 0 ? error.message : messages.join(": ")
+  return messages.join(": ")
 }
 
 const decodeTokenMeta = Schema.decodeUnknownEither(TokenMeta)
@@ -155,7 +162,58 @@ export interface Context {
 
 /**
  * Maps any response to a `TokenMeta` or exactly one member of the error union: total over statuses 100-599
- * and over every body.
+ * and over every body. The transport-independent part, shared by the generic path (`interpret`) and the
+ * lean transports.
+ *
+ * @internal
+ */
+export const interpretBody = (
+  status: number,
+  header: HeaderLookup,
+  body: Body,
+  ctx: Context,
+  nowMillis: () => number
+): Either.Either<TokenMeta, ApiTokensError> => {
+  const requestIdHeader = header("x-request-id")
+  const requestId = requestIdHeader === undefined || requestIdHeader.length === 0
+    ? Option.none<string>()
+    : Option.some(excerpt(ctx.scrub, requestIdHeader, 128))
+  if (status >= 200 && status < 300) return success(status, requestId, body, header("content-type"), ctx)
+  switch (status) {
+    case 401:
+      return Either.left(new Unauthorized({ status, requestId }))
+    case 403:
+      return Either.left(new Forbidden({ status, requestId }))
+    case 404:
+      return Either.left(new TokenNotFound({ id: ctx.id, status, requestId }))
+    case 422: {
+      const detail = Either.match(Either.flatMap(parseJson(body.text), (json) => decodeValidation(json)), {
+        onLeft: () => [],
+        onRight: (decoded) => decoded.detail ?? []
+      })
+      return Either.left(
+        new ValidationFailed({
+          status,
+          requestId,
+          detail: detail.map((item) => cleanItem(ctx.scrub, item)),
+          bodyExcerpt: excerpt(ctx.scrub, body.text)
+        })
+      )
+    }
+  }
+  if (status === 429 || status >= 500) {
+    const retryAfter = parseRetryAfter(header, nowMillis())
+    return Either.left(
+      status === 429
+        ? new RateLimited({ status, requestId, retryAfter })
+        : new ServerError({ status, requestId, retryAfter })
+    )
+  }
+  return Either.left(new UnexpectedStatus({ status, requestId, bodyExcerpt: excerpt(ctx.scrub, body.text) }))
+}
+
+/**
+ * `interpretBody` over an `@effect/platform` response: reads the body under the cap, then maps it.
  *
  * @internal
  */
@@ -167,55 +225,28 @@ export const interpret = (
   const headers = response.headers
   // fetch decodes a `Content-Encoding`, so its `Content-Length` counts compressed bytes and bounds nothing
   // (a 16 kB gzip bomb is 16 MB of text): an encoded body is streamed and counted instead.
-  const encoding = headers["content-encoding"]
-  const length = encoding === undefined || /^\s*identity\s*$/i.test(encoding) ? headers["content-length"] : undefined
-  return Effect.flatMap(readBody(response, length, ctx.maxBodyBytes), (body) => {
-    const status = response.status
-    const header = headers["x-request-id"]
-    const requestId = header === undefined || header.length === 0
-      ? Option.none<string>()
-      : Option.some(excerpt(ctx.scrub, header, 128))
-    if (status >= 200 && status < 300) {
-      return Either.match(success(status, requestId, body, headers["content-type"], ctx), {
-        onLeft: Effect.fail,
-        onRight: Effect.succeed
-      })
-    }
-    const text = excerpt(ctx.scrub, body.text)
-    switch (status) {
-      case 401:
-        return Effect.fail(new Unauthorized({ status, requestId }))
-      case 403:
-        return Effect.fail(new Forbidden({ status, requestId }))
-      case 404:
-        return Effect.fail(new TokenNotFound({ id: ctx.id, status, requestId }))
-      case 422: {
-        const detail = Either.match(Either.flatMap(parseJson(body.text), (json) => decodeValidation(json)), {
-          onLeft: () => [],
-          onRight: (decoded) => decoded.detail ?? []
-        })
-        return Effect.fail(
-          new ValidationFailed({
-            status,
-            requestId,
-            detail: detail.map((item) => cleanItem(ctx.scrub, item)),
-            bodyExcerpt: text
-          })
-        )
-      }
-    }
-    if (status === 429 || status >= 500) {
-      return Effect.flatMap(Clock.currentTimeMillis, (now) => {
-        const retryAfter = parseRetryAfter(headers, now)
-        return Effect.fail(
-          status === 429
-            ? new RateLimited({ status, requestId, retryAfter })
-            : new ServerError({ status, requestId, retryAfter })
-        )
-      })
-    }
-    return Effect.fail(new UnexpectedStatus({ status, requestId, bodyExcerpt: text }))
-  })
+  const length = isIdentity(headers["content-encoding"]) ? headers["content-length"] : undefined
+  const header: HeaderLookup = (name) => headers[name]
+  return Effect.flatMap(
+    readBody(response, length, ctx.maxBodyBytes),
+    (body) =>
+      Effect.clockWith((clock) =>
+        interpretBody(response.status, header, body, ctx, () => clock.unsafeCurrentTimeMillis())
+      )
+  )
+}
+
+const identity = /^\s*identity\s*$/i
+
+/** No `Content-Encoding`, or `identity`: the `Content-Length` counts the bytes the body will have. @internal */
+export const isIdentity = (encoding: string | null | undefined): boolean =>
+  encoding === undefined || encoding === null || identity.test(encoding)
+
+/** The declared `Content-Length` when it is a plain non-negative integer. @internal */
+export const declaredLength = (value: string | null | undefined): number | undefined => {
+  if (value === undefined || value === null) return undefined
+  const declared = Number(value)
+  return Number.isSafeInteger(declared) && declared >= 0 && value.trim().length > 0 ? declared : undefined
 }
 
 /** Server text inside a 422 item is scrubbed like any other; free-form parts that carry the key are dropped. */

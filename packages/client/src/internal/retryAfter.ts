@@ -15,15 +15,15 @@ const imfFixdate =
  * @internal
  */
 export const parseRetryAfter = (
-  headers: Readonly<Record<string, string | undefined>>,
+  header: (name: string) => string | undefined,
   nowMillis: number
 ): Option.Option<Duration.Duration> => {
-  const ms = headers["retry-after-ms"]?.trim()
+  const ms = header("retry-after-ms")?.trim()
   if (ms !== undefined && decimal.test(ms)) {
     const value = Number(ms)
     if (Number.isFinite(value)) return Option.some(Duration.millis(value))
   }
-  const ra = headers["retry-after"]?.trim()
+  const ra = header("retry-after")?.trim()
   if (ra === undefined) return Option.none()
   if (integer.test(ra)) {
     const seconds = Number(ra)

@@ -4,7 +4,8 @@
  * Tracing.test.ts). Each case checks the outcome, the number of requests, where the key went, that no
  * answer is left hanging on a socket, and that the key appears in no rendering, log line or span.
  */
-import { ApiTokens, type ApiTokensError, type Options, TokenMeta } from "@deepset-tokens/client"
+import { ApiTokens, type ApiTokensError, FetchTransport, type Options, TokenMeta } from "@deepset-tokens/client"
+import * as UndiciTransport from "@deepset-tokens/client/UndiciTransport"
 import { Arbitraries, FakeDeepsetApi, FaultServer, SpanRecorder } from "@deepset-tokens/testing"
 import { FetchHttpClient, type HttpClient } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
@@ -51,10 +52,13 @@ const optionsFor = (c: Case, baseUrl: string): Options => ({
   retry: c.options?.retry === false ? false : { ...base.retry, ...c.options?.retry }
 })
 
-type Transport = "fetch" | "undici"
+// Our transports (the lean path) and the platform's clients as they come (the generic path).
+type Transport = "fetch" | "undici" | "platform fetch" | "platform undici"
 const transports: ReadonlyArray<readonly [Transport, Layer.Layer<HttpClient.HttpClient>]> = [
-  ["fetch", FetchHttpClient.layer],
-  ["undici", NodeHttpClient.layerUndici]
+  ["fetch", FetchTransport.layer],
+  ["undici", UndiciTransport.layer],
+  ["platform fetch", FetchHttpClient.layer],
+  ["platform undici", NodeHttpClient.layerUndici]
 ]
 
 const retrieve = Effect.flatMap(ApiTokens, (t) => t.retrieve(token.api_token_id))
@@ -339,7 +343,35 @@ describe.concurrent("interruption over real sockets", () => {
 })
 
 describe("the key never reaches a second origin, even on a transport told to follow redirects", () => {
-  it.scopedLive("fetch given RequestInit { redirect: \"follow\" } still refuses to follow", () =>
+  it.scopedLive.each([["FetchTransport", FetchTransport.layer], ["FetchHttpClient", FetchHttpClient.layer]] as const)(
+    "%s given RequestInit { redirect: \"follow\" } still refuses to follow",
+    ([, http]) =>
+      Effect.gen(function*() {
+        const server = yield* FaultServer.make
+        const second = yield* FaultServer.make
+        yield* server.script({ _tag: "respond", status: 302, headers: { location: `${second.url}/steal` } })
+        const error = yield* Effect.flip(retrieve).pipe(
+          Effect.provide(
+            ApiTokens.layer({ ...base, baseUrl: server.url }).pipe(
+              Layer.provide(http),
+              Layer.provide(Layer.succeed(FetchHttpClient.RequestInit, { redirect: "follow" }))
+            )
+          )
+        )
+        expect(error).toMatchObject({ _tag: "UnexpectedStatus", status: 302 })
+        expect(yield* second.requests).toEqual([])
+      })
+  )
+
+  const redirectingDispatcher = Layer.scoped(
+    NodeHttpClient.Dispatcher,
+    Effect.acquireRelease(
+      Effect.sync(() => new Undici.Agent().compose(Undici.interceptors.redirect({ maxRedirections: 2 }))),
+      (agent) => Effect.promise(() => agent.destroy())
+    )
+  )
+
+  it.scopedLive("UndiciTransport on a redirect-following dispatcher still refuses to follow", () =>
     Effect.gen(function*() {
       const server = yield* FaultServer.make
       const second = yield* FaultServer.make
@@ -347,8 +379,8 @@ describe("the key never reaches a second origin, even on a transport told to fol
       const error = yield* Effect.flip(retrieve).pipe(
         Effect.provide(
           ApiTokens.layer({ ...base, baseUrl: server.url }).pipe(
-            Layer.provide(FetchHttpClient.layer),
-            Layer.provide(Layer.succeed(FetchHttpClient.RequestInit, { redirect: "follow" }))
+            Layer.provide(UndiciTransport.layerWithoutDispatcher),
+            Layer.provide(redirectingDispatcher)
           )
         )
       )
@@ -356,23 +388,16 @@ describe("the key never reaches a second origin, even on a transport told to fol
       expect(yield* second.requests).toEqual([])
     }))
 
-  it.scopedLive("undici with a redirect-following dispatcher follows, but without the Authorization header", () =>
+  it.scopedLive("the platform's undici client on that dispatcher follows, but without the Authorization header", () =>
     Effect.gen(function*() {
       const server = yield* FaultServer.make
       const second = yield* FaultServer.make
       yield* server.script({ _tag: "respond", status: 302, headers: { location: `${second.url}/steal` } })
-      const dispatcher = Layer.scoped(
-        NodeHttpClient.Dispatcher,
-        Effect.acquireRelease(
-          Effect.sync(() => new Undici.Agent().compose(Undici.interceptors.redirect({ maxRedirections: 2 }))),
-          (agent) => Effect.promise(() => agent.destroy())
-        )
-      )
       yield* Effect.exit(retrieve).pipe(
         Effect.provide(
           ApiTokens.layer({ ...base, baseUrl: server.url }).pipe(
             Layer.provide(NodeHttpClient.layerUndiciWithoutDispatcher),
-            Layer.provide(dispatcher)
+            Layer.provide(redirectingDispatcher)
           )
         )
       )
@@ -423,7 +448,7 @@ describe("the fault matrix", () => {
     for (const c of cases) {
       const row = matrix.get(c.name)
       expect([...(row?.keys() ?? [])].sort()).toEqual(
-        c.fake === undefined ? ["fetch", "undici"] : ["fake", "fetch", "undici"]
+        c.fake === undefined ? [...transports.map(([t]) => t)].sort() : ["fake", ...transports.map(([t]) => t)].sort()
       )
       for (const got of row?.values() ?? []) expect(got).toBe(c.expect.tag)
     }

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from "node:fs"
 import type { Case } from "./cases.js"
 
-export const columns = ["fetch", "undici", "fake"] as const
+export const columns = ["fetch", "undici", "platform fetch", "platform undici", "fake"] as const
 
 const expectedText = (c: Case): string => {
   const e = c.expect

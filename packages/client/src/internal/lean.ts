@@ -1,0 +1,46 @@
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type { Body, HeaderLookup } from "./interpret.js"
+
+/**
+ * The one request `ApiTokens` sends, as a plain promise: no fibers, no platform pipeline.
+ *
+ * A lean transport resolves with the status, the headers and the body read under `maxBodyBytes` (a broken
+ * or oversized body is a resolved `Body`, not a rejection). It rejects only when no response arrived
+ * (connect, reset before headers, abort). It never follows redirects and never reads past the cap.
+ *
+ * @internal
+ */
+export type LeanGet = (
+  url: string,
+  headers: Readonly<Record<string, string>>,
+  maxBodyBytes: number,
+  signal: AbortSignal
+) => Promise<LeanResponse>
+
+/** @internal */
+export interface LeanResponse {
+  readonly status: number
+  readonly header: HeaderLookup
+  readonly body: Body
+}
+
+const LeanGetId: unique symbol = Symbol.for("@deepset-tokens/client/LeanGet")
+
+/**
+ * An `HttpClient` that also carries a lean path for `ApiTokens`. The mark is an own property of this one
+ * object: any `HttpClient.mapRequest`, `transform` or similar builds a new client without it, so a client a
+ * user customized always goes through the platform pipeline, where the customization applies.
+ *
+ * @internal
+ */
+export const withLeanGet = (client: HttpClient.HttpClient, get: LeanGet): HttpClient.HttpClient => {
+  const marked = Object.create(client) as HttpClient.HttpClient & { [LeanGetId]?: LeanGet }
+  Object.defineProperty(marked, LeanGetId, { value: get, enumerable: false })
+  return marked
+}
+
+/** @internal */
+export const leanGetOf = (client: HttpClient.HttpClient): LeanGet | undefined =>
+  Object.prototype.hasOwnProperty.call(client, LeanGetId)
+    ? (client as unknown as { readonly [LeanGetId]: LeanGet })[LeanGetId]
+    : undefined

@@ -1,10 +1,10 @@
 /**
  * Per-retrieve cost against a loopback server in another process, at concurrency 1 and 64, in alternating
- * rounds: raw undici (the limit), raw fetch, openapi-fetch, and ApiTokens on fetch and on undici, every
- * safety feature on. Prints JSON rows for run.mjs.
+ * rounds: raw undici (the limit), raw fetch, openapi-fetch, and ApiTokens on our fetch and undici transports
+ * (`FetchTransport`, `UndiciTransport`), every safety feature on. Prints JSON rows for run.mjs.
  */
-import { ApiTokens, type TokenMeta } from "@deepset-tokens/client"
-import { FetchHttpClient } from "@effect/platform"
+import { ApiTokens, FetchTransport, type TokenMeta } from "@deepset-tokens/client"
+import * as UndiciTransport from "@deepset-tokens/client/UndiciTransport"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Layer, ManagedRuntime, Redacted, type Schema } from "effect"
 import createClient from "openapi-fetch"
@@ -38,10 +38,10 @@ const main = async () => {
     maxBodyBytes: 1024 * 1024,
     coalesce: false
   } as const
-  const viaFetch = ManagedRuntime.make(ApiTokens.layer(options).pipe(Layer.provide(FetchHttpClient.layer)))
+  const viaFetch = ManagedRuntime.make(ApiTokens.layer(options).pipe(Layer.provide(FetchTransport.layer)))
   const viaUndici = ManagedRuntime.make(
     ApiTokens.layer(options).pipe(
-      Layer.provide(NodeHttpClient.layerUndiciWithoutDispatcher),
+      Layer.provide(UndiciTransport.layerWithoutDispatcher),
       Layer.provide(Layer.succeed(NodeHttpClient.Dispatcher, agent))
     )
   )

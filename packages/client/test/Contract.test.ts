@@ -1,8 +1,10 @@
 /**
- * One contract, three ways to reach the model: the in-memory fake transport, and the simulator over real
- * HTTP with the fetch and the undici transports. Every way must give the same results.
+ * One contract, five ways to reach the model: the in-memory fake transport, and the simulator over real
+ * HTTP with our fetch and undici transports (the lean path) and the platform's clients (the generic path).
+ * Every way must give the same results.
  */
-import { ApiTokens, TokenMeta } from "@deepset-tokens/client"
+import { ApiTokens, FetchTransport, TokenMeta } from "@deepset-tokens/client"
+import * as UndiciTransport from "@deepset-tokens/client/UndiciTransport"
 import { Arbitraries, FakeDeepsetApi, Simulator } from "@deepset-tokens/testing"
 import { FetchHttpClient, HttpClient } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
@@ -24,22 +26,17 @@ const targets: ReadonlyArray<readonly [string, Effect.Effect<Harness, unknown, S
       client: Layer.succeed(HttpClient.HttpClient, FakeDeepsetApi.httpClient(api))
     }))
   ],
-  [
-    "simulator over fetch",
-    Effect.map(Simulator.make({ tokens: 0, log: false }), (sim) => ({
-      api: sim.api,
-      baseUrl: sim.url,
-      client: FetchHttpClient.layer
-    }))
-  ],
-  [
-    "simulator over undici",
-    Effect.map(Simulator.make({ tokens: 0, log: false }), (sim) => ({
-      api: sim.api,
-      baseUrl: sim.url,
-      client: NodeHttpClient.layerUndici
-    }))
-  ]
+  ...([
+    ["FetchTransport", FetchTransport.layer],
+    ["UndiciTransport", UndiciTransport.layer],
+    ["platform FetchHttpClient", FetchHttpClient.layer],
+    ["platform undici HttpClient", NodeHttpClient.layerUndici]
+  ] as const).map(([name, client]) =>
+    [
+      `simulator over ${name}`,
+      Effect.map(Simulator.make({ tokens: 0, log: false }), (sim) => ({ api: sim.api, baseUrl: sim.url, client }))
+    ] as const
+  )
 ]
 
 const encode = Schema.encodeSync(TokenMeta)

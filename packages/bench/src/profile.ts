@@ -1,10 +1,11 @@
 /**
  * The workload run.mjs profiles with `node --cpu-prof`: sequential (c=1) retrieves against the loopback
- * server in another process, with `ApiTokens` on undici, every safety feature on (coalescing off, so every
+ * server in another process, with `ApiTokens` on `UndiciTransport`, every safety feature on (coalescing off, so every
  * call is a request), or with raw undici (CLIENT=raw) for comparison. Warm-up first; prints JSON with the
  * number of measured requests and the wall time.
  */
 import { ApiTokens } from "@deepset-tokens/client"
+import * as UndiciTransport from "@deepset-tokens/client/UndiciTransport"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Layer, ManagedRuntime, Redacted } from "effect"
 import { Agent, request } from "undici"
@@ -25,7 +26,7 @@ const main = async () => {
       maxBodyBytes: 1024 * 1024,
       coalesce: false
     }).pipe(
-      Layer.provide(NodeHttpClient.layerUndiciWithoutDispatcher),
+      Layer.provide(UndiciTransport.layerWithoutDispatcher),
       Layer.provide(Layer.succeed(NodeHttpClient.Dispatcher, agent))
     )
   )

@@ -260,7 +260,8 @@ const build = (
       ? yield* genericAttempt(provided, { options, tokenUrl, maxBodyBytes, scrub, timed })
       : leanAttempt({
         get: lean,
-        tokenUrl,
+        origin: new URL(tokenUrl).origin,
+        pathPrefix: new URL(tokenUrl).pathname,
         headers: {
           authorization: `Bearer ${Redacted.value(options.apiKey)}`,
           accept: "application/json",

@@ -68,16 +68,35 @@ const readBody = async (response: Response, max: number): Promise<Body> => {
 const decoder = new TextDecoder()
 
 const makeGet = (fetchImpl: typeof globalThis.fetch, init: RequestInit): LeanGet =>
-async (
-  url,
-  headers,
-  maxBodyBytes,
-  signal
+(
+  request,
+  onResponse,
+  onError
 ) => {
-  // 3xx answers are errors, never followed, whatever `init` says: the key must not reach another origin.
-  const response = await fetchImpl(url, { ...init, method: "GET", headers, signal, redirect: "manual" })
-  const header = (name: string) => response.headers.get(name) ?? undefined
-  return { status: response.status, header, body: await readBody(response, maxBodyBytes) }
+  const controller = new AbortController()
+  let started: Promise<Response>
+  try {
+    // 3xx answers are errors, never followed, whatever `init` says: the key must not reach another origin.
+    started = fetchImpl(request.origin + request.path, {
+      ...init,
+      method: "GET",
+      headers: request.headers,
+      signal: controller.signal,
+      redirect: "manual"
+    })
+  } catch (error) {
+    // A custom `Fetch` may throw instead of rejecting.
+    onError(error)
+    return noop
+  }
+  started.then(
+    (response) =>
+      readBody(response, request.maxBodyBytes).then((body) =>
+        onResponse({ status: response.status, header: (name) => response.headers.get(name) ?? undefined, body })
+      ),
+    onError
+  )
+  return () => controller.abort()
 }
 
 /**

@@ -1,21 +1,15 @@
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type { Body, HeaderLookup } from "./interpret.js"
 
-/**
- * The one request `ApiTokens` sends, as a plain promise: no fibers, no platform pipeline.
- *
- * A lean transport resolves with the status, the headers and the body read under `maxBodyBytes` (a broken
- * or oversized body is a resolved `Body`, not a rejection). It rejects only when no response arrived
- * (connect, reset before headers, abort). It never follows redirects and never reads past the cap.
- *
- * @internal
- */
-export type LeanGet = (
-  url: string,
-  headers: Readonly<Record<string, string>>,
-  maxBodyBytes: number,
-  signal: AbortSignal
-) => Promise<LeanResponse>
+/** @internal */
+export interface LeanRequest {
+  /** `scheme://host[:port]`. */
+  readonly origin: string
+  /** The path from the origin, already encoded. */
+  readonly path: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly maxBodyBytes: number
+}
 
 /** @internal */
 export interface LeanResponse {
@@ -23,6 +17,22 @@ export interface LeanResponse {
   readonly header: HeaderLookup
   readonly body: Body
 }
+
+/**
+ * The one request `ApiTokens` sends, with callbacks: no fibers, no promises, no platform pipeline.
+ *
+ * Calls `onResponse` with the status, the headers and the body read under `maxBodyBytes` (a broken or
+ * oversized body is part of the response, not an error), or `onError` when no response arrived (connect,
+ * reset before headers, abort), at most one of them, once. Returns a function that aborts the request at
+ * any stage. It never follows redirects and never reads past the cap.
+ *
+ * @internal
+ */
+export type LeanGet = (
+  request: LeanRequest,
+  onResponse: (response: LeanResponse) => void,
+  onError: (cause: unknown) => void
+) => () => void
 
 const LeanGetId: unique symbol = Symbol.for("@deepset-tokens/client/LeanGet")
 

@@ -7,9 +7,11 @@ import * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
 import type * as Tracer from "effect/Tracer"
 import { describeError, excerpt, interpretBody, type Scrub } from "./interpret.js"
-import type { LeanGet } from "./lean.js"
+import type { LeanGet, LeanResponse } from "./lean.js"
 
 const liveClock = Context.get(DefaultServices.liveServices, Clock.Clock)
+
+const noop = () => {}
 
 // setTimeout fires at once for delays past 2^31 - 1 ms (about 24.8 days).
 const maxTimerMillis = 2 ** 31 - 1
@@ -17,7 +19,9 @@ const maxTimerMillis = 2 ** 31 - 1
 /** @internal */
 export interface LeanAttemptOptions {
   readonly get: LeanGet
-  readonly tokenUrl: string
+  readonly origin: string
+  /** The token path up to the id, already encoded. */
+  readonly pathPrefix: string
   readonly headers: Readonly<Record<string, string>>
   readonly timeoutMillis: number
   readonly attemptTimeout: Timeout
@@ -28,62 +32,61 @@ export interface LeanAttemptOptions {
 }
 
 /**
- * One attempt on a lean transport: a single `Effect.async` around one promise, so no fiber is forked.
+ * One attempt on a lean transport: a single `Effect.async` around one request, so no fiber is forked.
  *
- * The attempt timeout is one `setTimeout` that aborts the request (headers and body alike). Under a clock
- * that is not the live one (the `TestClock`), the timeout is `Effect.timeoutFail` instead, so tests that
- * move time still decide it. Interrupting the caller aborts the request.
+ * The attempt timeout is one `setTimeout` that fails the attempt and aborts the request (headers and body
+ * alike). Under a clock that is not the live one (the `TestClock`), the timeout is `Effect.timeoutFail`
+ * instead, so tests that move time still decide it. Interrupting the caller aborts the request.
  *
  * @internal
  */
 export const leanAttempt = (options: LeanAttemptOptions) => {
-  const { attemptTimeout, get, headers, maxBodyBytes, scrub, timeoutMillis, tokenUrl } = options
+  const { attemptTimeout, get, headers, maxBodyBytes, origin, pathPrefix, scrub, timeoutMillis } = options
   const armable = timeoutMillis <= maxTimerMillis
 
   const run = (id: ApiTokenId, clock: Clock.Clock, span: Tracer.AnySpan | undefined, arm: boolean) =>
     Effect.async<TokenMeta, ApiTokensError>((resume) => {
-      const controller = new AbortController()
-      let timedOut = false
-      const timer = arm
-        ? setTimeout(() => {
-          timedOut = true
-          controller.abort()
-        }, timeoutMillis)
-        : undefined
-      get(tokenUrl + id, headers, maxBodyBytes, controller.signal).then(
-        (response) => {
-          clearTimeout(timer)
-          if (timedOut) return resume(Effect.fail(attemptTimeout))
-          if (span !== undefined && span._tag === "Span") span.attribute("http.response.status_code", response.status)
-          let outcome: Either.Either<TokenMeta, ApiTokensError>
-          try {
-            outcome = interpretBody(
-              response.status,
-              response.header,
-              response.body,
-              { id, maxBodyBytes, scrub },
-              () => clock.unsafeCurrentTimeMillis()
-            )
-          } catch (defect) {
-            // interpretBody is total (property-tested); this only keeps a bug from becoming an unhandled rejection.
-            return resume(Effect.die(defect))
-          }
-          resume(outcome)
-        },
-        (cause: unknown) => {
-          clearTimeout(timer)
-          resume(
-            Effect.fail(
-              timedOut
-                ? attemptTimeout
-                : new TransportError({ reason: excerpt(scrub, describeError(cause) || String(cause)) })
-            )
-          )
-        }
-      )
-      return Effect.sync(() => {
+      // Declared first: a transport may answer synchronously (a closed dispatcher fails at once).
+      let settled = false
+      let timer: ReturnType<typeof setTimeout> | undefined
+      let abort = noop
+      const settle = (outcome: Effect.Effect<TokenMeta, ApiTokensError>) => {
+        if (settled) return
+        settled = true
         clearTimeout(timer)
-        controller.abort()
+        resume(outcome)
+      }
+      const onResponse = (response: LeanResponse) => {
+        if (settled) return
+        if (span !== undefined && span._tag === "Span") span.attribute("http.response.status_code", response.status)
+        let outcome: Either.Either<TokenMeta, ApiTokensError>
+        try {
+          outcome = interpretBody(
+            response.status,
+            response.header,
+            response.body,
+            { id, maxBodyBytes, scrub },
+            () => clock.unsafeCurrentTimeMillis()
+          )
+        } catch (defect) {
+          // interpretBody is total (property-tested); this only keeps a bug from escaping into the transport.
+          return settle(Effect.die(defect))
+        }
+        settle(outcome)
+      }
+      const onError = (cause: unknown) =>
+        settle(Effect.fail(new TransportError({ reason: excerpt(scrub, describeError(cause) || String(cause)) })))
+      abort = get({ origin, path: pathPrefix + id, headers, maxBodyBytes }, onResponse, onError)
+      if (arm && !settled) {
+        timer = setTimeout(() => {
+          settle(Effect.fail(attemptTimeout))
+          abort()
+        }, timeoutMillis)
+      }
+      return Effect.sync(() => {
+        settled = true
+        clearTimeout(timer)
+        abort()
       })
     })
 

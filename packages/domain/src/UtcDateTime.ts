@@ -11,7 +11,10 @@ import * as Schema from "effect/Schema"
 const isoInstant =
   /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)$/
 
-const daysInMonth = (year: number, month: number): number => new Date(Date.UTC(year, month, 0)).getUTCDate()
+const monthDays = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+const daysInMonth = (year: number, month: number): number =>
+  month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : monthDays[month - 1]!
 
 /**
  * Parses an ISO 8601 / RFC 3339 instant to epoch milliseconds.
@@ -44,11 +47,16 @@ export const parseIsoInstant = (input: string): Option.Option<number> => {
     if (offHours > 23 || offMinutes > 59) return Option.none()
     offsetMinutes = (m[9] === "-" ? -1 : 1) * (offHours * 60 + offMinutes)
   }
-  const utc = new Date(0)
-  // setUTCFullYear keeps years 0-99 literal, where Date.UTC would map them to 1900-1999.
-  utc.setUTCFullYear(year, month - 1, day)
-  utc.setUTCHours(hour, minute, second, millis)
-  return Option.some(utc.getTime() - offsetMinutes * 60_000)
+  let epoch: number
+  if (year >= 100) epoch = Date.UTC(year, month - 1, day, hour, minute, second, millis)
+  else {
+    // setUTCFullYear keeps years 0-99 literal, where Date.UTC would map them to 1900-1999.
+    const utc = new Date(0)
+    utc.setUTCFullYear(year, month - 1, day)
+    utc.setUTCHours(hour, minute, second, millis)
+    epoch = utc.getTime()
+  }
+  return Option.some(epoch - offsetMinutes * 60_000)
 }
 
 /**

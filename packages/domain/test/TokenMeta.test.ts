@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Arbitrary, DateTime, Duration, Either, FastCheck as fc, ParseResult, Schema } from "effect"
-import { expiresWithin, grantsWorkspace, isExpiredAt, TokenMeta } from "../src/index.js"
+import { decodeTokenMeta, expiresWithin, grantsWorkspace, isExpiredAt, TokenMeta } from "../src/index.js"
 
 const decode = Schema.decodeUnknownEither(TokenMeta)
 const encode = Schema.encodeSync(TokenMeta)
@@ -132,4 +132,108 @@ describe("TokenMeta helpers", () => {
       if (listed !== undefined) expect(grantsWorkspace(listed.name)(t)).toBe(true)
     }
   )
+})
+
+describe("decodeTokenMeta (the fast path) gives exactly what the schema gives", () => {
+  // Valid wire values, sometimes without all_workspaces, with unknown keys added.
+  const validWire = fc.tuple(tokenMeta, fc.boolean(), fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 3 }))
+    .map(([token, dropDefault, extra]) => {
+      const { all_workspaces, ...rest } = encode(token)
+      return { ...extra, ...rest, ...(dropDefault ? {} : { all_workspaces }) } as Record<string, unknown>
+    })
+
+  const keys = Object.keys(wire)
+  const nestedPaths = [["user", "given_name"], ["user", "family_name"], ["workspaces", 0, "name"]] as const
+  // One change to a valid value: a key dropped or replaced by any JSON value, a nested field broken, the
+  // date or id made nearly right. Many of these stay valid; all of them must agree with the schema.
+  const mutation = fc.oneof(
+    fc.record({ _tag: fc.constant("drop" as const), key: fc.constantFrom(...keys) }),
+    fc.record({ _tag: fc.constant("set" as const), key: fc.constantFrom(...keys), value: fc.jsonValue() }),
+    fc.record({
+      _tag: fc.constant("setNested" as const),
+      path: fc.constantFrom(...nestedPaths),
+      value: fc.jsonValue()
+    }),
+    fc.record({
+      _tag: fc.constant("set" as const),
+      key: fc.constant("expires_at"),
+      value: fc.oneof(
+        fc.constantFrom(
+          "2024-02-30T00:00:00Z",
+          "2024-02-29T23:59:60Z",
+          "2025-01-31T12:00:00",
+          "0001-01-01T00:00:00.000000001+23:59",
+          "2025-01-31t12:00:00.5z",
+          null
+        ),
+        fc.date({ noInvalidDate: true }).map((d) => d.toISOString())
+      )
+    }),
+    fc.record({
+      _tag: fc.constant("set" as const),
+      key: fc.constant("api_token_id"),
+      value: fc.oneof(fc.uuid().map((u) => u.toUpperCase()), fc.uuid().map((u) => ` ${u}`), fc.uuid())
+    }),
+    fc.record({
+      _tag: fc.constant("set" as const),
+      key: fc.constant("organization_role"),
+      value: fc.oneof(fc.constantFrom("admin", "Admin", "OWNER", "ADMIN ", "MEMBER"), fc.string({ maxLength: 2 }))
+    }),
+    fc.record({ _tag: fc.constant("set" as const), key: fc.constant("user"), value: fc.constant([]) })
+  )
+
+  const apply = (value: Record<string, unknown>, m: typeof mutation extends fc.Arbitrary<infer M> ? M : never) => {
+    const copy: Record<string, unknown> = structuredClone(value)
+    switch (m._tag) {
+      case "drop":
+        delete copy[m.key]
+        return copy
+      case "set":
+        copy[m.key] = m.value
+        return copy
+      case "setNested": {
+        let target: unknown = copy
+        for (const part of m.path.slice(0, -1)) target = (target as Record<string | number, unknown>)?.[part]
+        if (typeof target === "object" && target !== null) {
+          ;(target as Record<string | number, unknown>)[m.path[m.path.length - 1]!] = m.value
+        }
+        return copy
+      }
+    }
+  }
+
+  const agree = (input: unknown) => {
+    const fast = decodeTokenMeta(input)
+    const slow = decode(input)
+    expect(Either.isRight(fast)).toBe(Either.isRight(slow))
+    if (Either.isRight(fast) && Either.isRight(slow)) {
+      expect(fast.right).toStrictEqual(slow.right)
+      expect(equivalent(fast.right, slow.right)).toBe(true)
+      // Key order too: a caller printing the token as JSON sees the same text.
+      expect(JSON.stringify(encode(fast.right))).toBe(JSON.stringify(encode(slow.right)))
+      expect(Object.keys(fast.right)).toEqual(Object.keys(slow.right))
+      expect(Object.keys(fast.right.user)).toEqual(Object.keys(slow.right.user))
+    }
+    if (Either.isLeft(fast) && Either.isLeft(slow)) expect(fast.left.message).toBe(slow.left.message)
+    return Either.isRight(fast)
+  }
+
+  it.prop("on valid values", [validWire], ([input]) => {
+    expect(agree(input)).toBe(true)
+  })
+
+  it.prop("on values one change away from valid", [validWire, mutation], ([input, m]) => {
+    agree(apply(input, m))
+  }, { fastCheck: { numRuns: 2000 } })
+
+  it.prop("on any JSON value", [fc.jsonValue()], ([input]) => {
+    agree(input)
+  })
+
+  it("both paths are exercised by the generated changes", () => {
+    const results = fc.sample(fc.tuple(validWire, mutation), { numRuns: 500, seed: 7 })
+      .map(([input, m]) => Either.isRight(decodeTokenMeta(apply(input, m))))
+    expect(results.filter(Boolean).length).toBeGreaterThan(50)
+    expect(results.filter((ok) => !ok).length).toBeGreaterThan(50)
+  })
 })

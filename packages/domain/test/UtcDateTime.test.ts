@@ -35,6 +35,19 @@ describe("UtcDateTimeFromIso", () => {
     }
   )
 
+  it.prop(
+    "accepts a calendar day exactly when it exists (leap years included)",
+    [fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 })],
+    ([year, month, day]) => {
+      const probe = new Date(0)
+      probe.setUTCFullYear(year, month - 1, day)
+      const exists = probe.getUTCDate() === day
+      const text = `${pad(year, 4)}-${pad(month)}-${pad(day)}T00:00:00Z`
+      expect(Option.isSome(parseIsoInstant(text))).toBe(exists)
+      if (exists) expect(parseIsoInstant(text)).toEqual(Option.some(probe.getTime()))
+    }
+  )
+
   it("accepts the documented convention and common server forms", () => {
     const ok = [
       ["2025-01-31T12:00:00.000Z", "2025-01-31T12:00:00.000Z"],

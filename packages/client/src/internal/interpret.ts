@@ -1,12 +1,13 @@
+import type { TokenMeta } from "@deepset-tokens/domain"
 import {
   type ApiTokenId,
   type ApiTokensError,
+  decodeTokenMeta,
   Forbidden,
   HTTPValidationError,
   MalformedResponse,
   RateLimited,
   ServerError,
-  TokenMeta,
   TokenNotFound,
   TransportError,
   Unauthorized,
@@ -136,7 +137,6 @@ export const describeError = (cause: unknown): string => {
   return messages.join(": ")
 }
 
-const decodeTokenMeta = Schema.decodeUnknownEither(TokenMeta)
 const decodeValidation = Schema.decodeUnknownEither(HTTPValidationError)
 
 const parseJson = (text: string): Either.Either<unknown, string> => {

@@ -441,7 +441,7 @@ await section("cold", async () => {
   print()
 })
 
-// 6. Profiles (not part of the default run): ApiTokens on undici and raw undici, c=1.
+// 6. Profiles (not part of the default run): ApiTokens on undici and raw undici, c=1 (or CONCURRENCY).
 await section("profile", async () => {
   const server = await startServer()
   const dir = `${dist}profile/`
@@ -457,7 +457,9 @@ await section("profile", async () => {
     const file = readdirSync(target).find((f) => f.endsWith(".cpuprofile"))
     const label = client === "ours" ? "ApiTokens on undici" : "raw undici.request + JSON.parse"
     out.push(
-      `## ${label}, c=1: ${r.requests} requests after 2,000 warm-up, ${fmt((r.wallMs * 1000) / r.requests)} µs each`
+      `## ${label}, c=${env.CONCURRENCY ?? 1}: ${r.requests} requests after 2,000 warm-up, ${
+        fmt((r.wallMs * 1000) / r.requests)
+      } µs each`
     )
     out.push("")
     out.push(summarize(`${target}${file}`, `${dist}profile.mjs`, 30, r.requests + 2000))

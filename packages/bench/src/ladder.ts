@@ -7,12 +7,14 @@
  *   per-attempt `Effect.timeoutFail`,
  * - `@effect/platform`'s undici `HttpClient` (`execute` + `text`), then with parse + decode, then with the
  *   timeout,
- * - the full `retrieve` (coalescing off, then the defaults).
+ * - the full `retrieve` on the platform client (the generic path) and on `UndiciTransport` (the lean path),
+ *   coalescing off, then the defaults; and the fetch equivalents.
  *
  * Prints JSON rows for run.mjs.
  */
 // A benchmark harness, not library code: a failed sanity check throws and stops the run.
-import { ApiTokens, TokenMeta } from "@deepset-tokens/client"
+import { ApiTokens, FetchTransport, TokenMeta } from "@deepset-tokens/client"
+import * as UndiciTransport from "@deepset-tokens/client/UndiciTransport"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
@@ -58,6 +60,21 @@ const main = async () => {
   const rtFetch = ManagedRuntime.make(
     ApiTokens.layer({ ...options, coalesce: false }).pipe(Layer.provideMerge(FetchHttpClient.layer))
   )
+  const rtLean = ManagedRuntime.make(
+    ApiTokens.layer({ ...options, coalesce: false }).pipe(
+      Layer.provide(UndiciTransport.layerWithoutDispatcher),
+      Layer.provide(dispatcher)
+    )
+  )
+  const rtLeanDefaults = ManagedRuntime.make(
+    ApiTokens.layer(options).pipe(Layer.provide(UndiciTransport.layerWithoutDispatcher), Layer.provide(dispatcher))
+  )
+  const rtLeanFetch = ManagedRuntime.make(
+    ApiTokens.layer({ ...options, coalesce: false }).pipe(Layer.provide(FetchTransport.layer))
+  )
+  const tokensLean = await rtLean.runPromise(ApiTokens)
+  const tokensLeanDefaults = await rtLeanDefaults.runPromise(ApiTokens)
+  const tokensLeanFetch = await rtLeanFetch.runPromise(ApiTokens)
   const tokens = await rt.runPromise(ApiTokens)
   const tokensFetch = await rtFetch.runPromise(ApiTokens)
   const fetchClient = HttpClient.withTracerDisabledWhen(await rtFetch.runPromise(HttpClient.HttpClient), () => true)
@@ -146,8 +163,12 @@ const main = async () => {
     "platform + JSON.parse + decode": () => rt.runPromise(platformDecoded),
     "platform + parse + decode + Effect.timeoutFail": () => rt.runPromise(platformTimed),
     "the same inside Effect.fn with a span (no stack capture), as retrieve is": () => rt.runPromise(platformSpanned()),
-    "ApiTokens.retrieve, coalescing off": () => rt.runPromise(tokens.retrieve(id)),
-    "ApiTokens.retrieve, defaults (coalescing on)": () => rtDefaults.runPromise(tokensDefaults.retrieve(id)),
+    "ApiTokens.retrieve on the platform client (the generic path), coalescing off": () =>
+      rt.runPromise(tokens.retrieve(id)),
+    "… generic path, defaults (coalescing on)": () => rtDefaults.runPromise(tokensDefaults.retrieve(id)),
+    "ApiTokens.retrieve on UndiciTransport (the lean path), coalescing off": () =>
+      rtLean.runPromise(tokensLean.retrieve(id)),
+    "… lean path, defaults (coalescing on)": () => rtLeanDefaults.runPromise(tokensLeanDefaults.retrieve(id)),
     "fetch: raw fetch + res.json()": async () => (await fetch(url, { headers })).json(),
     "fetch: raw fetch with a signal and redirect: \"manual\" (as ours calls it) + text + JSON.parse": async () => {
       const controller = new AbortController()
@@ -156,7 +177,10 @@ const main = async () => {
     },
     "fetch: @effect/platform FetchHttpClient execute + text (tracer off)": () =>
       rtFetch.runPromise(Effect.flatMap(fetchClient.execute(platformRequest), (response) => response.text)),
-    "fetch: ApiTokens.retrieve on FetchHttpClient, coalescing off": () => rtFetch.runPromise(tokensFetch.retrieve(id))
+    "fetch: ApiTokens.retrieve on FetchHttpClient (the generic path), coalescing off": () =>
+      rtFetch.runPromise(tokensFetch.retrieve(id)),
+    "fetch: ApiTokens.retrieve on FetchTransport (the lean path), coalescing off": () =>
+      rtLeanFetch.runPromise(tokensLeanFetch.retrieve(id))
   }
 
   // A harness, not library code: a rung that does not return the token stops the run.
@@ -193,6 +217,9 @@ const main = async () => {
     JSON.stringify(names.map((name) => ({ name, micros: median(wall[name]!), cpu: median(cpu[name]!) })))
   )
   await rt.dispose()
+  await rtLean.dispose()
+  await rtLeanDefaults.dispose()
+  await rtLeanFetch.dispose()
   await rtDefaults.dispose()
   await rtFetch.dispose()
   await agent.close()

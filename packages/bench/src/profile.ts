@@ -36,9 +36,20 @@ const main = async () => {
   const once = process.env.CLIENT === "raw"
     ? async () => JSON.parse(await (await request(url, { dispatcher: agent, headers })).body.text())
     : () => rt.runPromise(tokens.retrieve(id))
-  for (let i = 0; i < 2000; i++) await once()
+  // CONCURRENCY callers in parallel, each awaiting its previous call (1 unless set).
+  const concurrency = Number(process.env.CONCURRENCY ?? 1)
+  const loop = async (count: number) => {
+    let next = 0
+    await Promise.all(Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        next++
+        await once()
+      }
+    }))
+  }
+  await loop(2000)
   const started = performance.now()
-  for (let i = 0; i < n; i++) await once()
+  await loop(n)
   const wallMs = performance.now() - started
   await rt.dispose()
   await agent.close()

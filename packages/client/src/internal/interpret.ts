@@ -284,9 +284,11 @@ const success = (
   if (contentType !== undefined && !/json/i.test(contentType)) {
     return malformed("", `expected application/json, got ${contentType}: ${JSON.stringify(body.text.slice(0, 120))}`)
   }
-  if (body.text.trim().length === 0) return malformed("", "the body is empty")
   const json = parseJson(body.text)
-  if (Either.isLeft(json)) return malformed("", `invalid JSON (${json.left})`)
+  if (Either.isLeft(json)) {
+    // Only a body that failed to parse is checked for emptiness: a valid one never pays for the trim.
+    return malformed("", body.text.trim().length === 0 ? "the body is empty" : `invalid JSON (${json.left})`)
+  }
   return Either.mapLeft(decodeTokenMeta(json.right), (error) => {
     const first = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
     return new MalformedResponse({

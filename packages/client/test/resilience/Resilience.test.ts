@@ -443,7 +443,8 @@ describe("retries over real sockets (property)", () => {
 describe("the fault matrix", () => {
   it("every case ran on every transport it applies to, and is written for the README", () => {
     writeMatrix(new URL("./fault-matrix.md", import.meta.url), cases, matrix, [
-      new URL("./RELIABILITY.md", import.meta.url)
+      new URL("./RELIABILITY.md", import.meta.url),
+      new URL("../../../../README.md", import.meta.url)
     ])
     for (const c of cases) {
       const row = matrix.get(c.name)

@@ -1,0 +1,112 @@
+/**
+ * What is particular to the lean path of our transports (the fault matrix in resilience/ covers the rest):
+ * time under the TestClock, timeouts past setTimeout's range, spans, derived clients and a dead dispatcher.
+ */
+import { ApiTokens, FetchTransport, TokenMeta } from "@deepset-tokens/client"
+import * as UndiciTransport from "@deepset-tokens/client/UndiciTransport"
+import { Arbitraries, FaultServer, SpanRecorder } from "@deepset-tokens/testing"
+import { HttpClient } from "@effect/platform"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { Agent } from "@effect/platform-node/Undici"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Exit, FastCheck as fc, Fiber, Layer, Redacted, Schema, TestClock } from "effect"
+
+const token = fc.sample(Arbitraries.realisticTokenMeta(), { numRuns: 1, seed: 31 })[0]!
+const body = JSON.stringify(Schema.encodeSync(TokenMeta)(token))
+const apiKey = Redacted.make("api_lean_key_7c1d")
+const retrieve = Effect.flatMap(ApiTokens, (t) => t.retrieve(token.api_token_id))
+
+const transports = [["FetchTransport", FetchTransport.layer], ["UndiciTransport", UndiciTransport.layer]] as const
+
+describe.each(transports)("%s", (_, transport) => {
+  it.scoped("under the TestClock, the attempt timeout is decided by the TestClock", () =>
+    Effect.gen(function*() {
+      const server = yield* FaultServer.make
+      yield* server.script({ _tag: "slowHeaders", ms: 60_000, then: { _tag: "reset" } })
+      const fiber = yield* Effect.fork(retrieve.pipe(
+        Effect.provide(
+          // An hour: a real timer would not fire during the test, so only the TestClock can decide it.
+          ApiTokens.layer({ apiKey, baseUrl: server.url, timeout: "1 hour", retry: false }).pipe(
+            Layer.provide(transport)
+          )
+        )
+      ))
+      // Real time passes (the request reaches the server); the TestClock decides the timeout.
+      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 100)))
+      expect(fiber.unsafePoll()).toBeNull()
+      yield* TestClock.adjust("1 hour")
+      const exit = yield* Fiber.await(fiber)
+      expect(exit).toMatchObject(Exit.fail({ _tag: "Timeout", scope: "attempt" }))
+    }))
+
+  it.scopedLive("a timeout past setTimeout's range (24.8 days) still waits for the answer", () =>
+    Effect.gen(function*() {
+      const server = yield* FaultServer.make
+      yield* server.script({ _tag: "slowHeaders", ms: 50, then: { _tag: "respond", status: 200, headers: {}, body } })
+      const meta = yield* retrieve.pipe(
+        Effect.provide(
+          ApiTokens.layer({ apiKey, baseUrl: server.url, timeout: "30 days" }).pipe(
+            Layer.provide(transport)
+          )
+        )
+      )
+      expect(meta).toEqual(token)
+    }))
+
+  it.scopedLive("records the ApiTokens.retrieve span, with the status, when a tracer is installed", () =>
+    Effect.gen(function*() {
+      const server = yield* FaultServer.make
+      yield* server.script({ _tag: "respond", status: 200, headers: {}, body })
+      yield* retrieve.pipe(
+        Effect.provide(ApiTokens.layer({ apiKey, baseUrl: server.url }).pipe(Layer.provide(transport)))
+      )
+      const spans = yield* (yield* SpanRecorder.SpanRecorder).spans
+      expect(spans.map((s) => s.name)).toEqual(["ApiTokens.retrieve"])
+      expect(Object.fromEntries(spans[0]!.attributes)).toMatchObject({
+        "deepset.api_token_id": token.api_token_id,
+        "url.full": `${server.url}/api/v1/token/${token.api_token_id}`,
+        "http.response.status_code": 200
+      })
+    }).pipe(Effect.provide(SpanRecorder.layer)))
+
+  it.scopedLive("a client derived from it takes the platform pipeline, so the customization applies", () =>
+    Effect.gen(function*() {
+      const server = yield* FaultServer.make
+      yield* server.script({ _tag: "respond", status: 200, headers: {}, body })
+      const seen: Array<string> = []
+      const derived = Layer.effect(
+        HttpClient.HttpClient,
+        Effect.map(
+          HttpClient.HttpClient,
+          HttpClient.tapRequest((request) => Effect.sync(() => seen.push(request.url)))
+        )
+      ).pipe(Layer.provide(transport))
+      const meta = yield* retrieve.pipe(
+        Effect.provide(ApiTokens.layer({ apiKey, baseUrl: server.url }).pipe(Layer.provide(derived)))
+      )
+      expect(meta).toEqual(token)
+      expect(seen).toEqual([`${server.url}/api/v1/token/${token.api_token_id}`])
+    }))
+})
+
+describe("UndiciTransport", () => {
+  it.scopedLive("a closed dispatcher is a TransportError, retried and then returned, never a defect", () =>
+    Effect.gen(function*() {
+      const agent = new Agent()
+      yield* Effect.promise(() => agent.close())
+      const error = yield* Effect.flip(retrieve).pipe(
+        Effect.provide(
+          ApiTokens.layer({
+            apiKey,
+            baseUrl: "http://127.0.0.1:9",
+            retry: { times: 1, base: "1 millis", cap: "1 millis" }
+          }).pipe(
+            Layer.provide(UndiciTransport.layerWithoutDispatcher),
+            Layer.provide(Layer.succeed(NodeHttpClient.Dispatcher, agent))
+          )
+        )
+      )
+      expect(error._tag).toBe("TransportError")
+      expect(error.message).not.toContain(Redacted.value(apiKey))
+    }))
+})

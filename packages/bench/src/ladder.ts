@@ -3,12 +3,11 @@
  * loopback server in another process, at concurrency 1, in alternating rounds (median). Rungs:
  *
  * - raw undici, then the same inside one `runPromise` (the floor of any Effect call),
- * - a lean Effect client on `undici.request` (what a transport of our own could cost), with and without the
- *   per-attempt `Effect.timeoutFail`,
+ * - `retrieve` on `UndiciTransport` (the lean path), coalescing off, then the defaults,
  * - `@effect/platform`'s undici `HttpClient` (`execute` + `text`), then with parse + decode, then with the
- *   timeout,
- * - the full `retrieve` on the platform client (the generic path) and on `UndiciTransport` (the lean path),
- *   coalescing off, then the defaults; and the fetch equivalents.
+ *   per-attempt `Effect.timeoutFail` (what the generic path is built from),
+ * - `retrieve` on the platform client (the generic path), coalescing off, then the defaults,
+ * - the fetch equivalents.
  *
  * Prints JSON rows for run.mjs.
  */
@@ -90,54 +89,6 @@ const main = async () => {
     return JSON.parse(await res.body.text())
   }
 
-  // A lean client of our own on undici: one request, a Content-Length check, the body in one piece, parse
-  // and decode. No platform HttpClient.
-  const lean = Effect.tryPromise({
-    try: async (signal) => {
-      const res = await request(url, { dispatcher: agent, headers, signal })
-      const length = Number(res.headers["content-length"])
-      if (res.statusCode !== 200 || !(length <= maxBodyBytes)) {
-        res.body.destroy()
-        throw new Error(`status ${res.statusCode}`)
-      }
-      return res.body.text()
-    },
-    catch: (e) => new Failed(String(e))
-  }).pipe(
-    Effect.flatMap((text) => {
-      const decoded = decode(JSON.parse(text))
-      return Either.isRight(decoded) ? Effect.succeed(decoded.right) : Effect.fail(new Failed("decode"))
-    })
-  )
-  const leanTimed = Effect.timeoutFail(lean, { duration: "10 seconds", onTimeout: () => new Failed("timeout") })
-  // The same per-attempt deadline without a timeout fiber: one timer that aborts the request itself.
-  const leanDeadline = Effect.tryPromise({
-    try: async (signal) => {
-      const controller = new AbortController()
-      const abort = () => controller.abort()
-      signal.addEventListener("abort", abort)
-      const timer = setTimeout(abort, 10_000)
-      try {
-        const res = await request(url, { dispatcher: agent, headers, signal: controller.signal })
-        const length = Number(res.headers["content-length"])
-        if (res.statusCode !== 200 || !(length <= maxBodyBytes)) {
-          res.body.destroy()
-          throw new Error(`status ${res.statusCode}`)
-        }
-        return await res.body.text()
-      } finally {
-        clearTimeout(timer)
-        signal.removeEventListener("abort", abort)
-      }
-    },
-    catch: (e) => new Failed(String(e))
-  }).pipe(
-    Effect.flatMap((text) => {
-      const decoded = decode(JSON.parse(text))
-      return Either.isRight(decoded) ? Effect.succeed(decoded.right) : Effect.fail(new Failed("decode"))
-    })
-  )
-
   const platformText = Effect.flatMap(client.execute(platformRequest), (response) => response.text)
   const platformDecoded = Effect.flatMap(platformText, (text) => {
     const decoded = decode(JSON.parse(text))
@@ -148,27 +99,18 @@ const main = async () => {
     onTimeout: () => new Failed("timeout")
   })
 
-  const platformSpanned = Effect.fn("ladder.retrieve", { captureStackTrace: false })(function*() {
-    return yield* platformTimed
-  })
-
   const rungs: Record<string, () => Promise<unknown>> = {
     "raw undici.request + JSON.parse": rawUndici,
     "the same inside runPromise(Effect.promise(...))": () => rt.runPromise(Effect.promise(rawUndici)),
-    "lean Effect client on undici.request: request, length check, text, parse, decode": () => rt.runPromise(lean),
-    "lean client + Effect.timeoutFail per attempt": () => rt.runPromise(leanTimed),
-    "lean client + a deadline as one setTimeout that aborts the request (no timeout fiber)": () =>
-      rt.runPromise(leanDeadline),
-    "@effect/platform undici HttpClient: execute + text (tracer off)": () => rt.runPromise(platformText),
-    "platform + JSON.parse + decode": () => rt.runPromise(platformDecoded),
-    "platform + parse + decode + Effect.timeoutFail": () => rt.runPromise(platformTimed),
-    "the same inside Effect.fn with a span (no stack capture), as retrieve is": () => rt.runPromise(platformSpanned()),
-    "ApiTokens.retrieve on the platform client (the generic path), coalescing off": () =>
-      rt.runPromise(tokens.retrieve(id)),
-    "… generic path, defaults (coalescing on)": () => rtDefaults.runPromise(tokensDefaults.retrieve(id)),
     "ApiTokens.retrieve on UndiciTransport (the lean path), coalescing off": () =>
       rtLean.runPromise(tokensLean.retrieve(id)),
     "… lean path, defaults (coalescing on)": () => rtLeanDefaults.runPromise(tokensLeanDefaults.retrieve(id)),
+    "@effect/platform undici HttpClient: execute + text (tracer off)": () => rt.runPromise(platformText),
+    "platform + JSON.parse + decode": () => rt.runPromise(platformDecoded),
+    "platform + parse + decode + Effect.timeoutFail": () => rt.runPromise(platformTimed),
+    "ApiTokens.retrieve on the platform client (the generic path), coalescing off": () =>
+      rt.runPromise(tokens.retrieve(id)),
+    "… generic path, defaults (coalescing on)": () => rtDefaults.runPromise(tokensDefaults.retrieve(id)),
     "fetch: raw fetch + res.json()": async () => (await fetch(url, { headers })).json(),
     "fetch: raw fetch with a signal and redirect: \"manual\" (as ours calls it) + text + JSON.parse": async () => {
       const controller = new AbortController()

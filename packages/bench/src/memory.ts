@@ -6,6 +6,7 @@
  * connection pool is legitimately held), then after disposing it. Run with --expose-gc. Prints JSON.
  */
 import { ApiTokens } from "@deepset-tokens/client"
+import * as UndiciTransport from "@deepset-tokens/client/UndiciTransport"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Effect, Layer, Logger, LogLevel, ManagedRuntime, Redacted } from "effect"
 import { Agent, request } from "undici"
@@ -25,8 +26,8 @@ const settle = async () => {
 }
 
 const main = async () => {
-  // The default undici Agent, as NodeHttpClient.layerUndici builds it (no connection limit per origin),
-  // held here so its pool can be counted.
+  // A default undici Agent (no connection limit per origin), as UndiciTransport.layer builds it, held here
+  // so its pool can be counted.
   const agent = new Agent()
   // The client logs each retry at debug level; count them instead of printing.
   let retries = 0
@@ -43,7 +44,7 @@ const main = async () => {
       retry: { times: 2 },
       maxBodyBytes: 1024 * 1024
     }).pipe(
-      Layer.provide(NodeHttpClient.layerUndiciWithoutDispatcher),
+      Layer.provide(UndiciTransport.layerWithoutDispatcher),
       Layer.provide(Layer.succeed(NodeHttpClient.Dispatcher, agent)),
       Layer.provideMerge(Logger.replace(Logger.defaultLogger, countRetries)),
       Layer.provideMerge(Logger.minimumLogLevel(LogLevel.Debug))

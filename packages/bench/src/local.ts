@@ -4,7 +4,7 @@
  */
 import { ApiTokens, decodeTokenMeta, TokenMeta } from "@deepset-tokens/client"
 import { Arbitraries, FakeDeepsetApi, Fault } from "@deepset-tokens/testing"
-import { Deferred, Effect, FastCheck as fc, Fiber, Layer, ManagedRuntime, Schema } from "effect"
+import { Effect, FastCheck as fc, Layer, ManagedRuntime, Schema } from "effect"
 
 const token = fc.sample(Arbitraries.realisticTokenMeta(), { numRuns: 1, seed: 1 })[0]!
 const n = Number(process.env.PER_ROUND ?? 2000)
@@ -95,14 +95,12 @@ const main = async () => {
   const calls = Math.max(100, Math.round(n / 4))
   const resolved = Effect.promise(() => Promise.resolve(1))
   const timed = Effect.timeoutFail(resolved, { duration: "10 seconds", onTimeout: () => "timeout" as const })
-  const spanned = Effect.fn("bench.block", { captureStackTrace: false })(function*() {
-    return yield* resolved
-  })
-  const forkedDeferred = Effect.flatMap(Deferred.make<number>(), (deferred) =>
-    Effect.flatMap(
-      Effect.forkDaemon(Effect.flatMap(Effect.exit(resolved), (exit) => Deferred.done(deferred, exit))),
-      (fiber) => Effect.zipLeft(Deferred.await(deferred), Fiber.await(fiber))
-    ))
+  const spanned = Effect.withSpan(resolved, "bench.block", { captureStackTrace: false })
+  // As the coalescer waits: one daemon fiber, observed from one Effect.async.
+  const forkedObserved = Effect.flatMap(Effect.forkDaemon(resolved), (fiber) =>
+    Effect.async<number>((resume) => {
+      fiber.addObserver((exit) => resume(exit))
+    }))
   const cases: Array<Case> = [
     {
       name: "runPromise(Effect.void): the floor of any Effect call",
@@ -116,19 +114,19 @@ const main = async () => {
       async: () => rt.runPromise(resolved)
     },
     {
-      name: "block: … + Effect.timeoutFail(10 s), as each attempt has",
+      name: "block: … + Effect.timeoutFail(10 s), as each attempt has on the generic path (and under a TestClock)",
       iterations: calls * 4,
       async: () => rt.runPromise(timed)
     },
     {
-      name: "block: … inside Effect.fn with a span (captureStackTrace: false), as retrieve is",
+      name: "block: … inside Effect.withSpan, as retrieve runs when a tracer is installed",
       iterations: calls * 4,
-      async: () => rt.runPromise(spanned())
+      async: () => rt.runPromise(spanned)
     },
     {
-      name: "block: … run in a forked daemon fiber and awaited through a Deferred, as coalescing does",
+      name: "block: … run in a forked daemon fiber observed from one Effect.async, as coalescing does",
       iterations: calls * 4,
-      async: () => rt.runPromise(forkedDeferred)
+      async: () => rt.runPromise(forkedObserved)
     },
     {
       name: "fake 200, Content-Length set (body read in one piece)",

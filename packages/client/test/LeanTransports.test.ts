@@ -53,6 +53,24 @@ describe.each(transports)("%s", (_, transport) => {
       expect(meta).toEqual(token)
     }))
 
+  it.scopedLive("keeps a gateway's path prefix, with or without a trailing /api/v1", () =>
+    Effect.gen(function*() {
+      const server = yield* FaultServer.make
+      yield* server.script(
+        { _tag: "respond", status: 200, headers: {}, body },
+        { _tag: "respond", status: 200, headers: {}, body }
+      )
+      for (const baseUrl of [`${server.url}/gw/deepset`, `${server.url}/gw/deepset/api/v1/`]) {
+        yield* retrieve.pipe(
+          Effect.provide(ApiTokens.layer({ apiKey, baseUrl }).pipe(Layer.provide(transport)))
+        )
+      }
+      expect((yield* server.requests).map((r) => r.url)).toEqual([
+        `/gw/deepset/api/v1/token/${token.api_token_id}`,
+        `/gw/deepset/api/v1/token/${token.api_token_id}`
+      ])
+    }))
+
   it.scopedLive("records the ApiTokens.retrieve span, with the status, when a tracer is installed", () =>
     Effect.gen(function*() {
       const server = yield* FaultServer.make

@@ -174,11 +174,8 @@ export const interpretBody = (
   ctx: Context,
   nowMillis: () => number
 ): Either.Either<TokenMeta, ApiTokensError> => {
-  const requestIdHeader = header("x-request-id")
-  const requestId = requestIdHeader === undefined || requestIdHeader.length === 0
-    ? Option.none<string>()
-    : Option.some(excerpt(ctx.scrub, requestIdHeader, 128))
-  if (status >= 200 && status < 300) return success(status, requestId, body, header("content-type"), ctx)
+  if (status >= 200 && status < 300) return success(status, header, body, ctx)
+  const requestId = requestIdOf(header, ctx.scrub)
   switch (status) {
     case 401:
       return Either.left(new Unauthorized({ status, requestId }))
@@ -264,15 +261,28 @@ const cleanItem = (scrub: Scrub, item: ValidationErrorItem): ValidationErrorItem
   }
 }
 
+/** The server's `X-Request-Id`, scrubbed and bounded: read only for an error (a success has no use for it). */
+const requestIdOf = (header: HeaderLookup, scrub: Scrub): Option.Option<string> => {
+  const value = header("x-request-id")
+  return value === undefined || value.length === 0 ? Option.none() : Option.some(excerpt(scrub, value, 128))
+}
+
 const success = (
   status: number,
-  requestId: Option.Option<string>,
+  header: HeaderLookup,
   body: Body,
-  contentType: string | undefined,
   ctx: Context
 ): Either.Either<TokenMeta, ApiTokensError> => {
   const malformed = (path: string, issue: string) =>
-    Either.left(new MalformedResponse({ status, requestId, path, issue: excerpt(ctx.scrub, issue) }))
+    Either.left(
+      new MalformedResponse({
+        status,
+        requestId: requestIdOf(header, ctx.scrub),
+        path,
+        issue: excerpt(ctx.scrub, issue)
+      })
+    )
+  const contentType = header("content-type")
   if (Option.isSome(body.broken)) {
     return Either.left(
       new TransportError({
@@ -293,7 +303,7 @@ const success = (
     const first = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
     return new MalformedResponse({
       status,
-      requestId,
+      requestId: requestIdOf(header, ctx.scrub),
       path: first === undefined ? "" : formatPath(first.path),
       issue: excerpt(ctx.scrub, first === undefined ? error.message : first.message)
     })

@@ -4,7 +4,7 @@
 //   node packages/bench/run.mjs                      every section except the profile (a few minutes)
 //   BENCH_QUICK=1 node packages/bench/run.mjs        a ~1 minute smoke run (fewer rounds and requests)
 //   node packages/bench/run.mjs peers ladder         only these sections
-//   node packages/bench/run.mjs profile              CPU profiles of ApiTokens on undici and of raw undici
+//   node packages/bench/run.mjs profile              CPU profiles of ApiTokens on UndiciTransport and raw undici
 //                                                    at c=1, summarized into dist/profile/PROFILE.md
 //
 // Sections: peers, ladder, local, memory, cold, profile. Env: ROUNDS, PER_ROUND, LADDER_ROUNDS, LADDER_PER_ROUND,
@@ -225,12 +225,12 @@ await section("peers", async () => {
   }
   print()
   print(
-    `µs per request is wall time divided by requests (at c=64, 64 requests are in flight at once). Ratios are taken within each round, then the median. Our clients run with every safety feature on: decoding, a 10 s per-attempt timeout, the 1 MiB body cap and an armed retry policy (2 retries); coalescing is off so every call is a request (with it on, the 64 concurrent same-id calls would share one request). Keep-alive everywhere: raw undici and ours on undici share one \`undici.Agent\` (128 connections), fetch and openapi-fetch use Node's global dispatcher.`
+    `µs per request is wall time divided by requests (at c=64, 64 requests are in flight at once). Ratios are taken within each round, then the median. Our clients run with every safety feature on: decoding, a 10 s per-attempt timeout, the 1 MiB body cap and an armed retry policy (2 retries); coalescing is off so every call is a request (with it on, the 64 concurrent same-id calls would share one request). Keep-alive everywhere: raw undici and ours on \`UndiciTransport\` share one \`undici.Agent\` (128 connections); raw fetch, openapi-fetch and ours on \`FetchTransport\` use Node's global dispatcher. The ladder below shows the defaults (coalescing on) at c=1.`
   )
   const byName = Object.fromEntries(rows.map((r) => [r.name, r]))
-  const ours = byName["ApiTokens on undici"]
+  const ours = byName["ApiTokens on UndiciTransport"]
   const oa = byName["openapi-fetch"]
-  const ourFetch = byName["ApiTokens on fetch"]
+  const ourFetch = byName["ApiTokens on FetchTransport"]
   const rawFetch = byName["raw fetch"]
   if (ours && oa && ourFetch && rawFetch) {
     const check = (ok) => (ok ? "met" : "**not met**")
@@ -332,7 +332,7 @@ await section("memory", async () => {
     await stop(sim.child)
     print(
       `| ${
-        client === "ours" ? "ApiTokens on undici (coalescing off)" : "raw undici.request + JSON.parse"
+        client === "ours" ? "ApiTokens on UndiciTransport (coalescing off)" : "raw undici.request + JSON.parse"
       } | ${m.ok} | ${client === "ours" ? m.retries : "n/a"} | ${fmt(m.wallMs, 0)} | ${m.peakConnections} | ${
         fmt(m.baselineHeapMB)
       } | ${fmt(m.peakHeapMB)} | ${fmt(m.peakRssMB)} | ${fmt(m.retainedAliveMB, 2)} | ${
@@ -441,7 +441,7 @@ await section("cold", async () => {
   print()
 })
 
-// 6. Profiles (not part of the default run): ApiTokens on undici and raw undici, c=1 (or CONCURRENCY).
+// 6. Profiles (not part of the default run): ApiTokens on UndiciTransport and raw undici, c=1 (or CONCURRENCY).
 await section("profile", async () => {
   const server = await startServer()
   const dir = `${dist}profile/`
@@ -455,7 +455,7 @@ await section("profile", async () => {
       "--cpu-prof-interval=250"
     ])
     const file = readdirSync(target).find((f) => f.endsWith(".cpuprofile"))
-    const label = client === "ours" ? "ApiTokens on undici" : "raw undici.request + JSON.parse"
+    const label = client === "ours" ? "ApiTokens on UndiciTransport" : "raw undici.request + JSON.parse"
     out.push(
       `## ${label}, c=${env.CONCURRENCY ?? 1}: ${r.requests} requests after 2,000 warm-up, ${
         fmt((r.wallMs * 1000) / r.requests)

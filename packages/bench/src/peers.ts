@@ -67,8 +67,8 @@ const main = async () => {
       if (error !== undefined) throw new Error("openapi-fetch failed")
       return data
     },
-    "ApiTokens on fetch": () => viaFetch.runPromise(tokensFetch.retrieve(id)),
-    "ApiTokens on undici": () => viaUndici.runPromise(tokensUndici.retrieve(id))
+    "ApiTokens on FetchTransport": () => viaFetch.runPromise(tokensFetch.retrieve(id)),
+    "ApiTokens on UndiciTransport": () => viaUndici.runPromise(tokensUndici.retrieve(id))
   }
 
   // Sanity: every client gets the token. A harness script, not library code: a failed check stops the run.

@@ -301,7 +301,7 @@ await section("local", async () => {
   for (const r of rows) print(`| ${r.name} | ${r.text ?? fmt(r.micros, 2)} |`)
   print()
   print(
-    `CPU is user + system time of the process (GC threads included) over sequential calls, one \`runPromise\` each. The error rows use the default retry policy off (\`retry: false\`) so a 429 is one attempt. Scripted answers (429, malformed) carry Content-Length as a real server's would; the fault is scripted inside the same \`runPromise\` (a \`Ref\` update). The fake builds a WHATWG \`Response\` per answer, so its rows are upper bounds of the client's own cost.`
+    `CPU is user + system time of the process (GC threads included) over sequential calls, one \`runPromise\` each. The error rows use the default retry policy off (\`retry: false\`) so a 429 is one attempt. Scripted answers (429, malformed) carry Content-Length as a real server's would; the fault is scripted inside the same \`runPromise\` (a \`Ref\` update). The fake builds a WHATWG \`Response\` per answer, so its rows are upper bounds of the client's own cost. The fake is an ordinary \`HttpClient\`, so these rows take the generic path (the platform pipeline and a timeout fiber per attempt); on \`UndiciTransport\` the same calls take the lean path, whose whole cost, socket included, is the ladder's "lean path" rung.`
   )
   print()
 })

@@ -3,56 +3,33 @@
  *
  * @since 0.1.0
  */
-import {
-  ApiTokens,
-  type ApiTokensConfigError,
-  type ApiTokensError,
-  isExpiredAt,
-  TokenMeta
-} from "@deepset-tokens/client"
+import type { TokenMeta } from "@deepset-tokens/client"
+import { ApiTokens, type ApiTokensConfigError, type ApiTokensError, isExpiredAt } from "@deepset-tokens/client"
 import type { Simulator } from "@deepset-tokens/testing"
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as Config from "effect/Config"
 import * as Console from "effect/Console"
 import * as Data from "effect/Data"
 import * as DateTime from "effect/DateTime"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as Schema from "effect/Schema"
-import { type CliFailure, ExitCode, explain } from "./Failure.js"
+import { ExitCode, type ExitCodeRef, report } from "./Failure.js"
+import * as Get from "./Get.js"
+import { defaults, type GetArgs } from "./GetArgs.js"
 import { summary } from "./Render.js"
 
 /**
- * Where the CLI reports its exit code; `bin.ts` hands it to the process.
+ * Where the CLI reports its exit code; the runner hands it to the process.
  *
  * @category models
  * @since 0.1.0
  */
-export interface ExitCodeRef {
-  code: number
-}
-
-const encodeWire = Schema.encodeSync(TokenMeta)
-
-const fail = (exit: ExitCodeRef, error: CliFailure) =>
-  Effect.suspend(() => {
-    const { code, hint, line } = explain(error)
-    return report(exit, code, line, hint)
-  })
-
-/** Every failure reads the same: one `error:` line, one `hint:` line, on stderr, and the exit code. */
-const report = (exit: ExitCodeRef, code: number, line: string, hint: string) =>
-  Effect.suspend(() => {
-    exit.code = code
-    return Effect.zipRight(Console.error(`error: ${line}`), Console.error(`hint:  ${hint}`))
-  })
+export type { ExitCodeRef }
 
 const json = Options.boolean("json").pipe(Options.withDescription("Print the token's wire JSON"))
 const baseUrl = Options.text("base-url").pipe(
@@ -64,14 +41,37 @@ const region = Options.choice("region", ["eu", "us"]).pipe(
   Options.withDescription("eu (api.cloud.deepset.ai) or us (api.us.deepset.ai)")
 )
 const timeout = Options.integer("timeout").pipe(
-  Options.withDefault(10_000),
+  Options.withDefault(defaults.timeout),
   Options.withDescription("Per-attempt timeout in milliseconds")
 )
 const retries = Options.integer("retries").pipe(
-  Options.withDefault(2),
+  Options.withDefault(defaults.retries),
   Options.withDescription("Retries after a 429, 5xx, timeout or network error (0 = fail at once)")
 )
 const id = Args.text({ name: "api-token-id" }).pipe(Args.withDescription("The token's id (a UUID)"))
+
+/**
+ * `get`'s options and argument, as `@effect/cli` parses them.
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export const getConfig = { id, json, baseUrl, region, timeout, retries }
+
+/**
+ * `get`'s arguments as `@effect/cli` parsed them, in the shape `Get.run` takes.
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export const toGetArgs = (parsed: Command.Command.ParseConfig<typeof getConfig>): GetArgs => ({
+  id: parsed.id,
+  json: parsed.json,
+  baseUrl: Option.getOrUndefined(parsed.baseUrl),
+  region: Option.getOrUndefined(parsed.region),
+  timeout: parsed.timeout,
+  retries: parsed.retries
+})
 
 /**
  * `get`: retrieve one token with the key from `DEEPSET_API_KEY`.
@@ -80,31 +80,13 @@ const id = Args.text({ name: "api-token-id" }).pipe(Args.withDescription("The to
  * @since 0.1.0
  */
 export const get = (exit: ExitCodeRef, http: Layer.Layer<HttpClient.HttpClient>) =>
-  Command.make("get", { id, json, baseUrl, region, timeout, retries }, (args) =>
-    Effect.gen(function*() {
-      const apiKey = yield* Config.redacted("DEEPSET_API_KEY")
-      const envUrl = yield* Config.option(Config.string("DEEPSET_API_URL"))
-      // A flag beats the environment: --region alone ignores DEEPSET_API_URL; both flags together are refused.
-      const url = Option.isSome(args.baseUrl) || Option.isSome(args.region)
-        ? args.baseUrl
-        : Option.filter(envUrl, (u) => u.trim().length > 0)
-      const layer = ApiTokens.layer({
-        apiKey,
-        timeout: Duration.millis(Math.max(1, args.timeout)),
-        retry: args.retries <= 0 ? false : { times: args.retries },
-        ...(Option.isSome(url) ? { baseUrl: url.value.trim() } : {}),
-        ...(Option.isSome(args.region) ? { region: args.region.value } : {})
-      }).pipe(Layer.provide(http))
-      const meta = yield* Effect.flatMap(ApiTokens, (t) => t.retrieve(args.id)).pipe(Effect.provide(layer))
-      const now = yield* DateTime.now
-      yield* Console.log(args.json ? JSON.stringify(encodeWire(meta), null, 2) : summary(meta, now))
-    }).pipe(Effect.catchAll((error) => fail(exit, error)))).pipe(
-      Command.withDescription("Retrieve an API token's metadata (key from DEEPSET_API_KEY)")
-    )
+  Command.make("get", getConfig, (parsed) => Get.run(toGetArgs(parsed), exit, http)).pipe(
+    Command.withDescription("Retrieve an API token's metadata (key from DEEPSET_API_KEY)")
+  )
 
 /**
- * The simulator, and fast-check that seeds it, load only for `serve` and `demo`: `get` starts without them.
- * The bundle keeps it in the same file; only its evaluation waits.
+ * The simulator, and the HTTP and WebSocket servers under it, run only for `serve` and `demo`: bundled,
+ * their modules wait for this import. `get` on a plain command line loads a bundle without them.
  */
 const loadSimulator = Effect.tryPromise({
   try: () => import("@deepset-tokens/testing").then((testing) => testing.Simulator),

@@ -5,6 +5,8 @@
  */
 import type { ApiTokensConfigError, ApiTokensError } from "@deepset-tokens/client"
 import type * as ConfigError from "effect/ConfigError"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
 
 /**
  * The documented exit codes.
@@ -116,3 +118,37 @@ export const explain = (error: CliFailure): Explained => {
       }
   }
 }
+
+/**
+ * Where the CLI reports its exit code; the runner hands it to the process.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface ExitCodeRef {
+  code: number
+}
+
+/**
+ * Every failure reads the same: one `error:` line, one `hint:` line, on stderr, and the exit code.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const report = (exit: ExitCodeRef, code: number, line: string, hint: string): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    exit.code = code
+    return Effect.zipRight(Console.error(`error: ${line}`), Console.error(`hint:  ${hint}`))
+  })
+
+/**
+ * Reports a failure of `get` with its line, hint and exit code.
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const fail = (exit: ExitCodeRef, error: CliFailure): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    const { code, hint, line } = explain(error)
+    return report(exit, code, line, hint)
+  })

@@ -1,53 +1,26 @@
 #!/usr/bin/env node
 /**
- * The `deepset-tokens` executable.
+ * The `deepset-tokens` executable. A plain `get` command line runs without `@effect/cli` and the simulator
+ * ever being loaded; every other one goes to the full parser. `build.mjs` bundles the two into separate
+ * scripts, each with V8's code cache, so that a command loads, and compiles, only what it runs.
  *
  * @since 0.1.0
  */
-import * as Command from "@effect/cli/Command"
-import * as ValidationError from "@effect/cli/ValidationError"
-import * as NodeContext from "@effect/platform-node/NodeContext"
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as Console from "effect/Console"
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
-import { command, type ExitCodeRef } from "./Cli.js"
-import { ExitCode } from "./Failure.js"
-import { version } from "./version.js"
+import { join } from "node:path"
+import { load } from "./CodeCache.js"
+import { parseFast } from "./GetArgs.js"
+import type * as GetMain from "./GetMain.js"
+import type * as Main from "./Main.js"
 
-const exit: ExitCodeRef = { code: ExitCode.ok }
+const fast = parseFast(process.argv.slice(2))
 
-// The simulator logs one line per request; on a terminal the message alone reads best, on stderr so that
-// stdout stays the command's output.
-const logger = Logger.replace(
-  Logger.defaultLogger,
-  Logger.withConsoleError(
-    Logger.make(({ message }) => `  [simulator] ${Array.isArray(message) ? message.join(" ") : String(message)}`)
-  )
-)
-
-const run = Command.run(command(exit, FetchHttpClient.layer), { name: "deepset-tokens", version })
-
-const program = run(process.argv).pipe(
-  Effect.catchAll((error) =>
-    Effect.suspend(() => {
-      exit.code = ExitCode.usage
-      // @effect/cli has already printed help for these; anything else gets one line.
-      return ValidationError.isValidationError(error) ? Effect.void : Console.error(`error: ${String(error)}`)
-    })
-  ),
-  Effect.catchAllDefect((defect) =>
-    Effect.suspend(() => {
-      exit.code = ExitCode.internal
-      return Console.error(`error: internal failure: ${defect instanceof Error ? defect.message : String(defect)}`)
-    })
-  ),
-  Effect.ensuring(Effect.sync(() => {
-    process.exitCode = exit.code
-  })),
-  Effect.provide(Layer.merge(NodeContext.layer, logger))
-)
-
-NodeRuntime.runMain(program, { disableErrorReporting: true, disablePrettyLogger: true })
+try {
+  // build.mjs bundles this file as CommonJS into dist/, next to get.js (GetMain.ts bundled) and cli.js (Main.ts).
+  if (fast === undefined) (load(join(__dirname, "cli.js")) as typeof Main).main()
+  else (load(join(__dirname, "get.js")) as typeof GetMain).main(fast)
+} catch (error) {
+  // Only a broken install gets here (a file of the bundle missing): say so in one line.
+  process.exitCode = 1
+  console.error(`error: internal failure: ${error instanceof Error ? error.message : String(error)}`)
+  console.error("hint:  Rebuild the CLI: node packages/cli/build.mjs.")
+}

@@ -17,4 +17,19 @@ export * as Failure from "./Failure.js"
 /**
  * @since 0.1.0
  */
+export * as Get from "./Get.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as GetArgs from "./GetArgs.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as NodeHttp from "./NodeHttp.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Render from "./Render.js"

@@ -6,13 +6,18 @@ import { FakeDeepsetApi, Fault, Simulator } from "@deepset-tokens/testing"
 import { beforeAll, describe, expect, it } from "@effect/vitest"
 import { DateTime, Duration, Effect, Redacted, Schema } from "effect"
 import { execFile, execFileSync } from "node:child_process"
-import { readFileSync } from "node:fs"
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http"
 import { createServer } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { Script } from "node:vm"
 import { Failure, Render } from "../src/index.js"
 import { version } from "../src/version.js"
 
 const bin = fileURLToPath(new URL("../dist/deepset-tokens.js", import.meta.url))
+const dist = (file: string) => fileURLToPath(new URL(`../dist/${file}`, import.meta.url))
 const key = "api_cli_test_key_0123456789"
 
 beforeAll(() => {
@@ -175,6 +180,151 @@ describe("deepset-tokens get", () => {
     Effect.gen(function*() {
       const result = yield* cli(["get"])
       expect(result.code).toBe(Failure.ExitCode.usage)
+    }))
+})
+
+describe("deepset-tokens get: the fast path and the full parser", () => {
+  /** An HTTP server on a free loopback port for the test's scope; `requests` counts what reached it. */
+  const server = (handle: (request: IncomingMessage, response: ServerResponse) => void, keepAliveTimeout = 5000) =>
+    Effect.map(
+      Effect.acquireRelease(
+        Effect.async<{ readonly url: string; readonly requests: () => number; readonly close: () => void }>(
+          (resume) => {
+            let requests = 0
+            const http = createHttpServer((request, response) => {
+              requests++
+              handle(request, response)
+            })
+            http.keepAliveTimeout = keepAliveTimeout
+            http.listen(0, "127.0.0.1", () => {
+              const address = http.address()
+              const port = typeof address === "object" && address !== null ? address.port : 0
+              resume(Effect.succeed({
+                url: `http://127.0.0.1:${port}`,
+                requests: () => requests,
+                close: () => {
+                  http.closeAllConnections()
+                  http.close()
+                }
+              }))
+            })
+          }
+        ),
+        ({ close }) => Effect.sync(close)
+      ),
+      ({ close: _, ...rest }) => rest
+    )
+
+  it.scopedLive("a plain command line and the same one in the full parser's syntax answer alike", () =>
+    Effect.gen(function*() {
+      const refused = yield* freePort
+      const id = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
+      // [arguments before the base URL, faults, environment]: each case runs twice against its own simulator,
+      // once with `--base-url URL` (the fast path) and once with `--base-url=URL` (only @effect/cli reads that).
+      const cases: ReadonlyArray<readonly [ReadonlyArray<string>, ReadonlyArray<Fault.Fault>, Env?]> = [
+        [["$ID"], []],
+        [["$ID", "--json"], []],
+        [[id], []],
+        [["not-a-token-id"], []],
+        [["$ID"], [], { DEEPSET_API_KEY: "api_wrong" }],
+        [["$ID"], [], {}],
+        [["$ID", "--retries", "0"], [Fault.status(503)]],
+        [["$ID", "--timeout", "100", "--retries", "0"], [Fault.delay("5 seconds")]],
+        [["$ID"], [Fault.status(200, { name: 1 })]]
+      ]
+      const both = ([args, faults, env]: (typeof cases)[number]) =>
+        Effect.gen(function*() {
+          const sim = yield* Simulator.make({ tokens: 1, apiKey: key, log: false })
+          const filled = args.map((a) => a.replace("$ID", sim.ids[0] ?? ""))
+          return yield* Effect.forEach([["--base-url", sim.url], [`--base-url=${sim.url}`]], (url) =>
+            Effect.gen(function*() {
+              yield* sim.api.script(...faults)
+              const run = yield* cli(["get", ...filled, ...url], env)
+              // Each request gets the next request id; nothing else may differ.
+              return { ...run, stderr: run.stderr.replace(/request id fake-\d+/, "request id fake-N") }
+            }))
+        }).pipe(Effect.scoped)
+      const results = yield* Effect.forEach(cases, both, { concurrency: 3 })
+      results.forEach(([fast, full], i) => {
+        expect({ case: cases[i]![0], output: full }).toEqual({ case: cases[i]![0], output: fast })
+      })
+      expect(results.map(([fast]) => fast!.code)).toEqual([0, 0, 7, 3, 5, 4, 11, 9, 12])
+      const network = yield* Effect.forEach(
+        [["--base-url", `http://127.0.0.1:${refused}`], [`--base-url=http://127.0.0.1:${refused}`]],
+        (url) => cli(["get", id, ...url, "--retries", "0"])
+      )
+      expect(network[0]).toEqual(network[1])
+      expect(network[0]!.code).toBe(Failure.ExitCode.network)
+      expect(network[0]!.stderr).toMatch(/^error: Network error: .*ECONNREFUSED/)
+    }))
+
+  it.scopedLive("a redirect is an answer (exit 12), never followed: the key stays with the first origin", () =>
+    Effect.gen(function*() {
+      const other = yield* server((_, response) => response.end("{}"))
+      const redirecting = yield* server((_, response) => {
+        response.writeHead(307, { location: `${other.url}/api/v1/token/x`, "content-length": "0" })
+        response.end()
+      })
+      const result = yield* cli(["get", "3f2504e0-4f89-11d3-9a0c-0305e82c3301", "--base-url", redirecting.url])
+      expect(result.code).toBe(Failure.ExitCode.badResponse)
+      expect(result.stderr).toMatch(/307/)
+      expect(redirecting.requests()).toBe(1)
+      expect(other.requests()).toBe(0)
+      noKey(result)
+    }))
+
+  it.scopedLive("exits as soon as it has printed, even when the server would keep the connection open", () =>
+    Effect.gen(function*() {
+      const sim = yield* Simulator.make({ tokens: 1, apiKey: key, log: false })
+      // A server that answers with keep-alive and keeps an idle connection for a minute.
+      const body = JSON.stringify(Schema.encodeSync(TokenMeta)((yield* sim.api.tokens)[0]!))
+      const open = yield* server((_, response) => {
+        response.shouldKeepAlive = true
+        response.writeHead(200, {
+          "content-type": "application/json",
+          "content-length": String(Buffer.byteLength(body)),
+          connection: "keep-alive",
+          "keep-alive": "timeout=600"
+        })
+        response.end(body)
+      }, 60_000)
+      const started = Date.now()
+      const result = yield* cli(["get", sim.ids[0]!, "--base-url", open.url])
+      expect(result.code).toBe(0)
+      // Well under the 10 s attempt timer and the server's minute: nothing the request started outlives it.
+      expect(Date.now() - started).toBeLessThan(3000)
+    }))
+
+  it("get.js has neither @effect/cli nor the simulator; both scripts' code caches fit this Node", () => {
+    const get = readFileSync(dist("get.js"), "utf8")
+    for (
+      const marker of ["Received unknown argument", "@effect/cli", "FakeDeepsetApi", "fast-check", "Sec-WebSocket"]
+    ) {
+      expect({ marker, inGet: get.includes(marker) }).toEqual({ marker, inGet: false })
+    }
+    expect(readFileSync(dist("cli.js"), "utf8")).toContain("Received unknown argument")
+    for (const file of ["get.js", "cli.js"]) {
+      const script = new Script(readFileSync(dist(file), "utf8"), {
+        filename: dist(file),
+        cachedData: readFileSync(dist(`${file}.cache`))
+      })
+      expect({ file, rejected: script.cachedDataRejected }).toEqual({ file, rejected: false })
+    }
+  })
+
+  it.effect("an install with a script missing says so in one line and exits 1", () =>
+    Effect.gen(function*() {
+      const dir = mkdtempSync(join(tmpdir(), "deepset-tokens-"))
+      copyFileSync(bin, join(dir, "deepset-tokens.js"))
+      copyFileSync(dist("package.json"), join(dir, "package.json"))
+      const result = yield* Effect.async<Run>((resume) => {
+        execFile(process.execPath, [join(dir, "deepset-tokens.js"), "get", "x"], (error, stdout, stderr) =>
+          resume(Effect.succeed({ code: typeof error?.code === "number" ? error.code : 0, stdout, stderr })))
+      }).pipe(Effect.ensuring(Effect.sync(() =>
+        rmSync(dir, { recursive: true, force: true })
+      )))
+      expect(result.code).toBe(Failure.ExitCode.internal)
+      expect(result.stderr).toMatch(/^error: internal failure: .*get\.js.*\nhint: {2}Rebuild the CLI.*\n$/)
     }))
 })
 

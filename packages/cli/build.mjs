@@ -4,24 +4,31 @@
 //   dist/get.js             `get` with a plain command line: effect, the client and a node:http client; no
 //                           @effect/cli, no simulator
 //   dist/cli.js             everything else, through @effect/cli. The simulator that `serve` and `demo` use
-//                           (with fast-check and ws) is in it but runs only when they import it
+//                           (with its HTTP and WebSocket servers) is in it but runs only when they import it
 //   dist/*.js.cache         V8's code cache for each script (train-cache.mjs): a fresh process skips most
-//                           parsing and compiling. Node checks it against its own version and flags, and
-//                           compiles from source when it does not fit (another Node) or is missing.
+//                           parsing and compiling. It fits only the Node that built it; any other Node
+//                           compiles from source, as it would without the cache
 // dist/package.json makes these .js files CommonJS: Node starts a CommonJS entry faster than an ES module,
 // and vm.Script, which takes a code cache, runs scripts.
+//
+// Tests and the benchmarks build while other processes may be running the CLI: everything is built in a
+// directory of its own and then renamed into dist/ file by file. A script and a cache from different builds
+// never meet: each script's first line names its build, and src/CodeCache.ts uses a cache only from the same.
 import { build } from "esbuild"
 import { execFile } from "node:child_process"
-import { mkdirSync, rmSync, writeFileSync } from "node:fs"
+import { randomUUID } from "node:crypto"
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 
 const here = fileURLToPath(new URL(".", import.meta.url))
 const dist = `${here}dist`
+const out = `${dist}/.build-${process.pid}`
+const id = randomUUID()
 
-rmSync(dist, { recursive: true, force: true })
-mkdirSync(dist)
-writeFileSync(`${dist}/package.json`, `${JSON.stringify({ type: "commonjs" })}\n`)
+rmSync(out, { recursive: true, force: true })
+mkdirSync(out, { recursive: true })
+writeFileSync(`${out}/package.json`, `${JSON.stringify({ type: "commonjs" })}\n`)
 
 const common = {
   bundle: true,
@@ -35,29 +42,36 @@ const common = {
 
 // A script is one function expression for vm.Script (src/CodeCache.ts). Its dynamic imports (the
 // simulator, node:https) become requires that run when reached: vm.Script has no module loader.
-const script = (entry, out) =>
+const script = (entry, file) =>
   build({
     ...common,
     entryPoints: [`${here}src/${entry}`],
-    outfile: `${dist}/${out}`,
-    banner: { js: "(function (exports, require, module) {" },
+    outfile: `${out}/${file}`,
+    banner: { js: `/* deepset-tokens build ${id} */\n(function (exports, require, module) {` },
     footer: { js: "})" },
     supported: { "dynamic-import": false }
   })
 
 await Promise.all([
-  build({ ...common, entryPoints: [`${here}src/bin.ts`], outfile: `${dist}/deepset-tokens.js` }),
+  build({ ...common, entryPoints: [`${here}src/bin.ts`], outfile: `${out}/deepset-tokens.js` }),
   script("GetMain.ts", "get.js"),
   script("Main.ts", "cli.js")
 ])
 
 await Promise.all(["get", "cli"].map(async (kind) => {
-  const out = `${kind}.js`
   try {
-    await promisify(execFile)(process.execPath, [`${here}train-cache.mjs`, `${dist}/${out}`, kind])
+    await promisify(execFile)(process.execPath, [`${here}train-cache.mjs`, `${out}/${kind}.js`, kind])
   } catch (error) {
     // The CLI works the same without a cache, only slower to start.
-    rmSync(`${dist}/${out}.cache`, { force: true })
-    console.warn(`build.mjs: no code cache for dist/${out}: ${error.stderr?.trim() || error.message}`)
+    rmSync(`${out}/${kind}.js.cache`, { force: true })
+    console.warn(`build.mjs: no code cache for dist/${kind}.js: ${error.stderr?.trim() || error.message}`)
   }
 }))
+
+// Into place; then away with what this build did not make (other builds' directories stay).
+const made = new Set(readdirSync(out))
+for (const file of made) renameSync(`${out}/${file}`, `${dist}/${file}`)
+rmSync(out, { recursive: true, force: true })
+for (const file of readdirSync(dist)) {
+  if (!made.has(file) && !file.startsWith(".build-")) rmSync(`${dist}/${file}`, { recursive: true, force: true })
+}

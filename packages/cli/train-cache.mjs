@@ -3,8 +3,9 @@
 //
 // It loads the script exactly as the entry does (one vm.Script over the same source, see src/CodeCache.ts),
 // runs the commands a user runs most, then saves the bytecode of every function compiled on the way to
-// <script>.cache. `get` runs against a loopback server that answers with a fixed token. The cache holds
-// compiled code only, nothing of any answer, and the CLI works the same without it.
+// <script>.cache, after the script's first line (its build). `get` runs against a loopback server that
+// answers with a fixed token. The cache holds compiled code only, nothing of any answer, and the CLI works
+// the same without it.
 import { readFileSync, writeFileSync } from "node:fs"
 import { createServer } from "node:http"
 import { createRequire } from "node:module"
@@ -14,7 +15,8 @@ import { Script } from "node:vm"
 const file = resolve(process.argv[2])
 const kind = process.argv[3]
 if (kind !== "get" && kind !== "cli") throw new Error("usage: node train-cache.mjs <script> get|cli")
-const script = new Script(readFileSync(file, "utf8"), { filename: file })
+const source = readFileSync(file, "utf8")
+const script = new Script(source, { filename: file })
 const module = { exports: {} }
 script.runInThisContext()(module.exports, createRequire(file), module)
 const bundle = module.exports
@@ -70,6 +72,7 @@ for (const [args, expected] of runs) {
   if (code !== expected) throw new Error(`${JSON.stringify(args)} exited ${code}, expected ${expected}`)
 }
 server.close()
-writeFileSync(`${file}.cache`, script.createCachedData())
+const build = source.slice(0, source.indexOf("\n") + 1)
+writeFileSync(`${file}.cache`, Buffer.concat([Buffer.from(build, "latin1"), script.createCachedData()]))
 // Each run set the exit code of the command it ran.
 process.exitCode = 0

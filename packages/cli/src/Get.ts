@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import { ApiTokens, TokenMeta } from "@deepset-tokens/client"
+import { ApiTokens, TokenMeta, type TokenMetaEncoded } from "@deepset-tokens/client"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
 import * as Console from "effect/Console"
@@ -17,7 +17,8 @@ import { type ExitCodeRef, fail } from "./Failure.js"
 import type { GetArgs } from "./GetArgs.js"
 import { summary } from "./Render.js"
 
-const encodeWire = Schema.encodeSync(TokenMeta)
+// Built on first use: a summary never needs the encoder.
+let encodeWire: ((meta: TokenMeta) => TokenMetaEncoded) | undefined
 
 /**
  * Retrieves one token with the key from `DEEPSET_API_KEY` and prints it; a failure is reported on stderr
@@ -43,5 +44,7 @@ export const run = (args: GetArgs, exit: ExitCodeRef, http: Layer.Layer<HttpClie
     }).pipe(Layer.provide(http))
     const meta = yield* Effect.flatMap(ApiTokens, (t) => t.retrieve(args.id)).pipe(Effect.provide(layer))
     const now = yield* DateTime.now
-    yield* Console.log(args.json ? JSON.stringify(encodeWire(meta), null, 2) : summary(meta, now))
+    yield* Console.log(
+      args.json ? JSON.stringify((encodeWire ??= Schema.encodeSync(TokenMeta))(meta), null, 2) : summary(meta, now)
+    )
   }).pipe(Effect.catchAll((error) => fail(exit, error)))

@@ -6,13 +6,14 @@ import { FakeDeepsetApi, Fault, Simulator } from "@deepset-tokens/testing"
 import { beforeAll, describe, expect, it } from "@effect/vitest"
 import { DateTime, Duration, Effect, Redacted, Schema } from "effect"
 import { execFile, execFileSync } from "node:child_process"
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Script } from "node:vm"
+import * as CodeCache from "../src/CodeCache.js"
 import { Failure, Render } from "../src/index.js"
 import { version } from "../src/version.js"
 
@@ -42,12 +43,12 @@ const freePort = Effect.async<number>((resume) => {
   })
 })
 
-const cli = (args: ReadonlyArray<string>, env: Env = { DEEPSET_API_KEY: key }) =>
+const cli = (args: ReadonlyArray<string>, env: Env = { DEEPSET_API_KEY: key }, entry = bin) =>
   Effect.async<Run>((resume) => {
     const { DEEPSET_API_KEY: _k, DEEPSET_API_URL: _u, ...base } = process.env
     const child = execFile(
       process.execPath,
-      [bin, ...args],
+      [entry, ...args],
       { env: { ...base, ...env }, timeout: 20_000 },
       (error, stdout, stderr) => {
         resume(
@@ -304,25 +305,50 @@ describe("deepset-tokens get: the fast path and the full parser", () => {
     }
     expect(readFileSync(dist("cli.js"), "utf8")).toContain("Received unknown argument")
     for (const file of ["get.js", "cli.js"]) {
-      const script = new Script(readFileSync(dist(file), "utf8"), {
-        filename: dist(file),
-        cachedData: readFileSync(dist(`${file}.cache`))
-      })
+      const source = readFileSync(dist(file), "utf8")
+      const cachedData = CodeCache.cacheFor(source, readFileSync(dist(`${file}.cache`)))
+      expect(cachedData).toBeDefined()
+      const script = new Script(source, { filename: dist(file), ...(cachedData ? { cachedData } : {}) })
       expect({ file, rejected: script.cachedDataRejected }).toEqual({ file, rejected: false })
     }
   })
 
-  it.effect("an install with a script missing says so in one line and exits 1", () =>
+  /** A copy of dist/ in a temporary directory, changed by `change`, for the scope. */
+  const copyOfDist = (change: (dir: string) => void) =>
+    Effect.acquireRelease(
+      Effect.sync(() => {
+        const dir = mkdtempSync(join(tmpdir(), "deepset-tokens-"))
+        for (const file of readdirSync(dist("."))) {
+          if (!file.startsWith(".")) copyFileSync(dist(file), join(dir, file))
+        }
+        change(dir)
+        return dir
+      }),
+      (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+    )
+
+  it.scopedLive("a code cache from another build is left unused, and get works the same", () =>
     Effect.gen(function*() {
-      const dir = mkdtempSync(join(tmpdir(), "deepset-tokens-"))
-      copyFileSync(bin, join(dir, "deepset-tokens.js"))
-      copyFileSync(dist("package.json"), join(dir, "package.json"))
-      const result = yield* Effect.async<Run>((resume) => {
-        execFile(process.execPath, [join(dir, "deepset-tokens.js"), "get", "x"], (error, stdout, stderr) =>
-          resume(Effect.succeed({ code: typeof error?.code === "number" ? error.code : 0, stdout, stderr })))
-      }).pipe(Effect.ensuring(Effect.sync(() =>
-        rmSync(dir, { recursive: true, force: true })
-      )))
+      const dir = yield* copyOfDist((dir) => {
+        const cache = readFileSync(join(dir, "get.js.cache"))
+        // Another build's line, same length.
+        writeFileSync(
+          join(dir, "get.js.cache"),
+          Buffer.from(cache.toString("latin1").replace(/build \w/, "build !"), "latin1")
+        )
+      })
+      const source = readFileSync(join(dir, "get.js"), "utf8")
+      expect(CodeCache.cacheFor(source, readFileSync(join(dir, "get.js.cache")))).toBeUndefined()
+      expect(CodeCache.cacheFor(source, readFileSync(dist("get.js.cache")))).toBeDefined()
+      const sim = yield* Simulator.make({ tokens: 1, apiKey: key, log: false })
+      const run = (entry: string) => cli(["get", sim.ids[0]!, "--base-url", sim.url, "--json"], undefined, entry)
+      expect(yield* run(join(dir, "deepset-tokens.js"))).toEqual(yield* run(bin))
+    }))
+
+  it.scopedLive("an install with a script missing says so in one line and exits 1", () =>
+    Effect.gen(function*() {
+      const dir = yield* copyOfDist((dir) => rmSync(join(dir, "get.js")))
+      const result = yield* cli(["get", "x"], undefined, join(dir, "deepset-tokens.js"))
       expect(result.code).toBe(Failure.ExitCode.internal)
       expect(result.stderr).toMatch(/^error: internal failure: .*get\.js.*\nhint: {2}Rebuild the CLI.*\n$/)
     }))

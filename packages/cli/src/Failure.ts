@@ -138,8 +138,11 @@ export interface ExitCodeRef {
 export const report = (exit: ExitCodeRef, code: number, line: string, hint: string): Effect.Effect<void> =>
   Effect.suspend(() => {
     exit.code = code
-    return Effect.zipRight(Console.error(`error: ${line}`), Console.error(`hint:  ${hint}`))
+    return Effect.zipRight(Console.error(`error: ${oneLine(line)}`), Console.error(`hint:  ${oneLine(hint)}`))
   })
+
+// Some causes span lines (OpenSSL's messages end in a newline); the report stays one line each.
+const oneLine = (text: string) => text.replace(/\s*[\r\n]+\s*/g, " ").trim()
 
 /**
  * Reports a failure of `get` with its line, hint and exit code.

@@ -8,7 +8,7 @@ import { DateTime, Duration, Effect, Redacted, Schema } from "effect"
 import { execFile, execFileSync } from "node:child_process"
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http"
-import { createServer } from "node:net"
+import { createServer, type Socket } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -271,6 +271,41 @@ describe("deepset-tokens get: the fast path and the full parser", () => {
       expect(result.stderr).toMatch(/307/)
       expect(redirecting.requests()).toBe(1)
       expect(other.requests()).toBe(0)
+      noKey(result)
+    }))
+
+  it.scopedLive("an https URL to a server that does not speak TLS is a network error, reported on one line", () =>
+    Effect.gen(function*() {
+      const port = yield* Effect.acquireRelease(
+        Effect.async<{ readonly port: number; readonly close: () => void }>((resume) => {
+          const sockets = new Set<Socket>()
+          const tcp = createServer((socket) => {
+            sockets.add(socket)
+            socket.end("HTTP/1.1 200 OK\r\n\r\n")
+          })
+          tcp.listen(0, "127.0.0.1", () => {
+            const address = tcp.address()
+            resume(Effect.succeed({
+              port: typeof address === "object" && address !== null ? address.port : 0,
+              close: () => {
+                for (const socket of sockets) socket.destroy()
+                tcp.close()
+              }
+            }))
+          })
+        }),
+        ({ close }) => Effect.sync(close)
+      )
+      const result = yield* cli([
+        "get",
+        "3f2504e0-4f89-11d3-9a0c-0305e82c3301",
+        "--base-url",
+        `https://127.0.0.1:${port.port}`,
+        "--retries",
+        "0"
+      ])
+      expect(result.code).toBe(Failure.ExitCode.network)
+      expect(result.stderr).toMatch(/^error: Network error: .+\nhint: {2}.+\n$/)
       noKey(result)
     }))
 

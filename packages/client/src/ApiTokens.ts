@@ -228,6 +228,13 @@ const genericAttempt = (
 /**
  * Builds the service from an `HttpClient`. The request pipeline is built here, once.
  *
+ * **Details**
+ *
+ * On the exact client `FetchTransport` or `UndiciTransport` provides, each attempt is one request with no
+ * fiber of its own (the lean path). Any other `HttpClient` (the platform's clients, one you derived with
+ * `HttpClient.mapRequest`, the fake) goes through the platform pipeline with a fiber-based timeout: the same
+ * behavior, a higher cost per call.
+ *
  * @category constructors
  * @since 0.1.0
  */
@@ -398,7 +405,8 @@ const build = (
  */
 export class ApiTokens extends Context.Tag("@deepset-tokens/client/ApiTokens")<ApiTokens, Service>() {
   /**
-   * The service from explicit options, on whatever `HttpClient` you provide (fetch, undici, or a fake).
+   * The service from explicit options, on whatever `HttpClient` you provide: `FetchTransport.layer` or
+   * `UndiciTransport.layer` (the lean path), any other client, or the fake.
    * Fails with `ApiTokensConfigError` for a malformed or insecure base URL or an unusable option.
    */
   static readonly layer = (options: Options): Layer.Layer<ApiTokens, ApiTokensConfigError, HttpClient.HttpClient> =>

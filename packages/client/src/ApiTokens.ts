@@ -384,8 +384,7 @@ const build = (
  *
  * @example
  * ```ts
- * import { ApiTokens } from "@deepset-tokens/client"
- * import { FetchHttpClient } from "@effect/platform"
+ * import { ApiTokens, FetchTransport } from "@deepset-tokens/client"
  * import { Effect, Layer } from "effect"
  *
  * const program = Effect.gen(function*() {
@@ -395,7 +394,7 @@ const build = (
  * })
  *
  * program.pipe(
- *   Effect.provide(ApiTokens.layerConfig().pipe(Layer.provide(FetchHttpClient.layer))),
+ *   Effect.provide(ApiTokens.layerConfig().pipe(Layer.provide(FetchTransport.layer))),
  *   Effect.runPromise
  * )
  * ```

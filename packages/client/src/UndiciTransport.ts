@@ -90,9 +90,9 @@ class GetHandler implements Undici.Dispatcher.DispatchHandler {
   onComplete() {
     if (this.done) return
     const chunks = this.chunks
-    this.respond(bodyOf(
-      chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks, this.size).toString("utf8")
-    ))
+    const text = chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks, this.size).toString("utf8")
+    // Drop a byte-order mark, as fetch's and undici's own `text()` do (UTF-8 decode).
+    this.respond(bodyOf(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text))
   }
 
   onError(error: Error) {

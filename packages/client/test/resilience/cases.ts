@@ -100,6 +100,13 @@ export const cases: ReadonlyArray<Case> = [
   },
   {
     group: "success",
+    name: "200 whose body starts with a UTF-8 byte-order mark",
+    server: (ctx) => [{ _tag: "respond", status: 200, headers: json, body: `\uFEFF${ctx.body}` }],
+    fake: (ctx) => [Fault.status(200, `\uFEFF${ctx.body}`, json)],
+    expect: { tag: "Success", requests: 1 }
+  },
+  {
+    group: "success",
     name: "200, gzip-compressed when the client accepts it",
     server: (ctx) => [{ _tag: "gzip", status: 200, headers: json, body: ctx.body }],
     fake: (ctx) => [okFake(ctx)],

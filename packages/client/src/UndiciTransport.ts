@@ -54,6 +54,8 @@ class GetHandler implements Undici.Dispatcher.DispatchHandler {
 
   onHeaders(statusCode: number, rawHeaders: Array<Buffer | string> | null, _resume: () => void): boolean {
     if (this.done) return false
+    // An informational answer (103 Early Hints) comes before the real one: not the response.
+    if (statusCode < 200) return true
     this.status = statusCode
     const headers: Record<string, string> = Object.create(null)
     if (rawHeaders !== null) {

@@ -2,13 +2,13 @@
  * The CLI end to end: the bundled binary as a subprocess, against a simulator started by the test.
  */
 import { TokenMeta } from "@deepset-tokens/client"
-import { FakeDeepsetApi, Fault, Simulator } from "@deepset-tokens/testing"
+import { FakeDeepsetApi, Fault, FaultServer, Simulator } from "@deepset-tokens/testing"
 import { beforeAll, describe, expect, it } from "@effect/vitest"
 import { DateTime, Duration, Effect, Redacted, Schema } from "effect"
 import { execFile, execFileSync } from "node:child_process"
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http"
-import { createServer, type Socket } from "node:net"
+import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -276,26 +276,9 @@ describe("deepset-tokens get: the fast path and the full parser", () => {
 
   it.scopedLive("an https URL to a server that does not speak TLS is a network error, reported on one line", () =>
     Effect.gen(function*() {
-      const port = yield* Effect.acquireRelease(
-        Effect.async<{ readonly port: number; readonly close: () => void }>((resume) => {
-          const sockets = new Set<Socket>()
-          const tcp = createServer((socket) => {
-            sockets.add(socket)
-            socket.end("HTTP/1.1 200 OK\r\n\r\n")
-          })
-          tcp.listen(0, "127.0.0.1", () => {
-            const address = tcp.address()
-            resume(Effect.succeed({
-              port: typeof address === "object" && address !== null ? address.port : 0,
-              close: () => {
-                for (const socket of sockets) socket.destroy()
-                tcp.close()
-              }
-            }))
-          })
-        }),
-        ({ close }) => Effect.sync(close)
-      )
+      // Plain HTTP bytes where a TLS handshake is expected.
+      const port = yield* FaultServer.make
+      yield* port.script({ _tag: "raw", bytes: "HTTP/1.1 200 OK\r\n\r\n", then: "end" })
       const result = yield* cli([
         "get",
         "3f2504e0-4f89-11d3-9a0c-0305e82c3301",

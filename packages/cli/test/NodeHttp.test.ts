@@ -3,12 +3,13 @@
  * connection outlives its answer; the body cap and the timeout close the connection.
  */
 import { ApiTokens, type Options } from "@deepset-tokens/client"
+import { FaultServer } from "@deepset-tokens/testing"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Layer, Redacted } from "effect"
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http"
-import { createServer as createTcpServer, type Socket } from "node:net"
+import type { Socket } from "node:net"
 import { NodeHttp } from "../src/index.js"
 
 const key = "api_node_http_test_key"
@@ -211,26 +212,9 @@ describe("NodeHttp", () => {
   it.scopedLive("https loads on demand; a TLS failure is a TransportError", () =>
     Effect.gen(function*() {
       // Not TLS: the handshake fails.
-      const port = yield* Effect.acquireRelease(
-        Effect.async<{ readonly port: number; readonly close: () => void }>((resume) => {
-          const sockets = new Set<Socket>()
-          const tcp = createTcpServer((socket) => {
-            sockets.add(socket)
-            socket.end("HTTP/1.1 200 OK\r\n\r\n")
-          })
-          tcp.listen(0, "127.0.0.1", () => {
-            const address = tcp.address()
-            resume(Effect.succeed({
-              port: typeof address === "object" && address !== null ? address.port : 0,
-              close: () => {
-                for (const socket of sockets) socket.destroy()
-                tcp.close()
-              }
-            }))
-          })
-        }),
-        ({ close }) => Effect.sync(close)
-      )
+      // Plain HTTP bytes where a TLS handshake is expected.
+      const port = yield* FaultServer.make
+      yield* port.script({ _tag: "raw", bytes: "HTTP/1.1 200 OK\r\n\r\n", then: "end" })
       const error = yield* Effect.flip(retrieve(`https://127.0.0.1:${port.port}`))
       expect(error._tag).toBe("TransportError")
     }))

@@ -31,8 +31,10 @@ describe.each(transports)("%s", (_, transport) => {
           )
         )
       ))
-      // Real time passes (the request reaches the server); the TestClock decides the timeout.
-      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 100)))
+      // The request travels in real time (the TestClock cannot move a socket): wait until the server holds it.
+      while ((yield* server.requests).length === 0) {
+        yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
+      }
       expect(fiber.unsafePoll()).toBeNull()
       yield* TestClock.adjust("1 hour")
       const exit = yield* Fiber.await(fiber)

@@ -13,6 +13,7 @@ import {
   type TokenMeta,
   TransportError
 } from "@deepset-tokens/domain"
+import { excerpt, makeScrub, type Scrub } from "@deepset-tokens/wire"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
@@ -35,7 +36,7 @@ import { ApiTokensCache, type CacheOptions, type Service as CacheService } from 
 import { resolveBaseUrl } from "./internal/baseUrl.js"
 import { TokenCache } from "./internal/cache.js"
 import { makeCoalescer } from "./internal/coalesce.js"
-import { describeCause, excerpt, interpret, makeScrub, type Scrub } from "./internal/interpret.js"
+import { describeCause, interpret } from "./internal/interpret.js"
 import { leanGetOf } from "./internal/lean.js"
 import { leanAttempt } from "./internal/leanAttempt.js"
 import { version } from "./internal/version.js"

@@ -3,17 +3,17 @@
  *
  * @since 0.1.0
  */
+import { checkTokenMetaShape } from "@deepset-tokens/wire"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import { dual } from "effect/Function"
-import * as Option from "effect/Option"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { ApiTokenId } from "./ApiTokenId.js"
 import { OrganizationRole } from "./OrganizationRole.js"
 import { UserName } from "./UserName.js"
-import { parseIsoInstant, UtcDateTimeFromIso } from "./UtcDateTime.js"
+import { UtcDateTimeFromIso } from "./UtcDateTime.js"
 import { WorkspaceName } from "./WorkspaceName.js"
 
 // Titles and descriptions sit on the property signatures: JSON Schema shows them, and parse errors still
@@ -101,57 +101,13 @@ export interface TokenMetaEncoded extends Schema.Schema.Encoded<typeof TokenMeta
 
 const decodeWithSchema = Schema.decodeUnknownEither(TokenMeta)
 
-// The same pattern as Schema.UUID.
-const uuid = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/i
-
-// As the schema's structs: an object, not an array.
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
-
 /**
- * `TokenMeta` built by hand from a value that satisfies the schema, or `undefined` at the first doubt. Key
- * order and every value are what the schema's decoder builds; unknown keys are dropped, as it does.
+ * `TokenMeta` built by the wire core's shape check, or `undefined` at its first doubt. Key order and every
+ * value are what the schema's decoder builds; the property tests hold the two equal.
  */
-const decodeValid = (u: unknown): TokenMeta | undefined => {
-  if (!isRecord(u)) return undefined
-  const { all_workspaces, api_token_id, expires, expires_at, user, workspaces } = u
-  const { masked_token, name, organization_role, personal, role } = u
-  if (
-    typeof api_token_id !== "string" || !uuid.test(api_token_id) ||
-    typeof expires !== "boolean" || typeof personal !== "boolean" ||
-    typeof masked_token !== "string" || typeof name !== "string" || typeof role !== "string" ||
-    (organization_role !== "ADMIN" && organization_role !== "MEMBER" && organization_role !== "EXTERNAL") ||
-    (all_workspaces !== undefined && typeof all_workspaces !== "boolean") ||
-    !isRecord(user) || typeof user.given_name !== "string" || typeof user.family_name !== "string" ||
-    !Array.isArray(workspaces)
-  ) return undefined
-  let expiresAt: DateTime.Utc | null = null
-  if (expires_at !== null) {
-    if (typeof expires_at !== "string") return undefined
-    const millis = parseIsoInstant(expires_at)
-    if (Option.isNone(millis)) return undefined
-    expiresAt = DateTime.unsafeMake(millis.value)
-  }
-  const names: Array<{ readonly name: string }> = new Array(workspaces.length)
-  for (let i = 0; i < workspaces.length; i++) {
-    const workspace: unknown = workspaces[i]
-    if (!isRecord(workspace) || typeof workspace.name !== "string") return undefined
-    names[i] = { name: workspace.name }
-  }
-  return {
-    all_workspaces: all_workspaces ?? false,
-    // Checked against the UUID pattern above, which is all the brand stands for.
-    api_token_id: api_token_id as ApiTokenId,
-    expires,
-    expires_at: expiresAt,
-    masked_token,
-    name,
-    organization_role,
-    personal,
-    role,
-    user: { given_name: user.given_name, family_name: user.family_name },
-    workspaces: names
-  }
-}
+const decodeValid = (u: unknown): TokenMeta | undefined =>
+  // The check vouched for `api_token_id` against the UUID pattern, which is all the brand stands for.
+  checkTokenMetaShape<DateTime.Utc>(u, DateTime.unsafeMake) as TokenMeta | undefined
 
 /**
  * Decodes a parsed JSON value into a `TokenMeta`: the same result as

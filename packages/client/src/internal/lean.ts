@@ -1,38 +1,8 @@
-import type * as HttpClient from "@effect/platform/HttpClient"
-import type { Body, HeaderLookup } from "./interpret.js"
-
-/** @internal */
-export interface LeanRequest {
-  /** `scheme://host[:port]`. */
-  readonly origin: string
-  /** The path from the origin, already encoded. */
-  readonly path: string
-  readonly headers: Readonly<Record<string, string>>
-  readonly maxBodyBytes: number
-}
-
-/** @internal */
-export interface LeanResponse {
-  readonly status: number
-  readonly header: HeaderLookup
-  readonly body: Body
-}
-
 /**
- * The one request `ApiTokens` sends, with callbacks: no fibers, no promises, no platform pipeline.
- *
- * Calls `onResponse` with the status, the headers and the body read under `maxBodyBytes` (a broken or
- * oversized body is part of the response, not an error), or `onError` when no response arrived (connect,
- * reset before headers, abort), at most one of them, once. Returns a function that aborts the request at
- * any stage. It never follows redirects and never reads past the cap.
- *
- * @internal
+ * The Effect-side mark of a lean transport: an `HttpClient` that also carries the wire core's `LeanGet`.
  */
-export type LeanGet = (
-  request: LeanRequest,
-  onResponse: (response: LeanResponse) => void,
-  onError: (cause: unknown) => void
-) => () => void
+import type { LeanGet } from "@deepset-tokens/wire"
+import type * as HttpClient from "@effect/platform/HttpClient"
 
 const LeanGetId: unique symbol = Symbol.for("@deepset-tokens/client/LeanGet")
 

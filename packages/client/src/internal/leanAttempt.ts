@@ -1,13 +1,13 @@
 import type { Timeout } from "@deepset-tokens/domain"
 import { type ApiTokenId, type ApiTokensError, type TokenMeta, TransportError } from "@deepset-tokens/domain"
+import { describeError, excerpt, type LeanGet, type LeanResponse, type Scrub } from "@deepset-tokens/wire"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as DefaultServices from "effect/DefaultServices"
 import * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
 import type * as Tracer from "effect/Tracer"
-import { describeError, excerpt, interpretBody, type Scrub } from "./interpret.js"
-import type { LeanGet, LeanResponse } from "./lean.js"
+import { interpretBody } from "./interpret.js"
 
 const liveClock = Context.get(DefaultServices.liveServices, Clock.Clock)
 

@@ -9,6 +9,7 @@
  *
  * @since 0.1.0
  */
+import { BodyAccumulator, decodeText } from "@deepset-tokens/wire"
 import * as Cookies from "@effect/platform/Cookies"
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
@@ -27,8 +28,6 @@ import * as Http from "node:http"
 type RequestModule = Pick<typeof Http, "request">
 
 const noop = () => {}
-
-const decoder = new TextDecoder()
 
 class NodeResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
   readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
@@ -74,13 +73,14 @@ class NodeResponse extends Inspectable.Class implements HttpClientResponse.HttpC
         resume(Effect.fail(this.decodeError(source.errored ?? new Error("the body was already read or closed"))))
         return
       }
-      const chunks: Array<Buffer> = []
-      const onData = (chunk: Buffer) => chunks.push(chunk)
+      // No cap: this is a general client, and its caller (`ApiTokens`) bounds the body it reads.
+      const body = new BodyAccumulator(Infinity)
+      const onData = (chunk: Buffer) => body.push(chunk)
       const done = (result: Effect.Effect<Uint8Array, HttpClientError.ResponseError>) => {
         source.off("data", onData).off("end", onEnd).off("error", onError).off("close", onClose)
         resume(result)
       }
-      const onEnd = () => done(Effect.succeed(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)))
+      const onEnd = () => done(Effect.succeed(body.bytes()))
       const onError = (cause: Error) => done(Effect.fail(this.decodeError(cause)))
       // A connection that closes before the body ended, without an error event.
       const onClose = () =>
@@ -95,7 +95,7 @@ class NodeResponse extends Inspectable.Class implements HttpClientResponse.HttpC
 
   /** UTF-8, a byte-order mark dropped, as fetch's `text()` reads it. */
   get text(): Effect.Effect<string, HttpClientError.ResponseError> {
-    return Effect.map(this.bytes, (bytes) => decoder.decode(bytes))
+    return Effect.map(this.bytes, decodeText)
   }
 
   get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {

@@ -278,7 +278,7 @@ describe("deepset-tokens get: the fast path and the full parser", () => {
     Effect.gen(function*() {
       // Plain HTTP bytes where a TLS handshake is expected.
       const port = yield* FaultServer.make
-      yield* port.script({ _tag: "raw", bytes: "HTTP/1.1 200 OK\r\n\r\n", then: "end" })
+      yield* port.script(FaultServer.Behavior.Raw({ bytes: "HTTP/1.1 200 OK\r\n\r\n", then: "end" }))
       const result = yield* cli([
         "get",
         "3f2504e0-4f89-11d3-9a0c-0305e82c3301",

@@ -214,7 +214,7 @@ describe("NodeHttp", () => {
       // Not TLS: the handshake fails.
       // Plain HTTP bytes where a TLS handshake is expected.
       const port = yield* FaultServer.make
-      yield* port.script({ _tag: "raw", bytes: "HTTP/1.1 200 OK\r\n\r\n", then: "end" })
+      yield* port.script(FaultServer.Behavior.Raw({ bytes: "HTTP/1.1 200 OK\r\n\r\n", then: "end" }))
       const error = yield* Effect.flip(retrieve(`https://127.0.0.1:${port.port}`))
       expect(error._tag).toBe("TransportError")
     }))

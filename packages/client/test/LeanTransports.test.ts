@@ -22,7 +22,7 @@ describe.each(transports)("%s", (_, transport) => {
   it.scoped("under the TestClock, the attempt timeout is decided by the TestClock", () =>
     Effect.gen(function*() {
       const server = yield* FaultServer.make
-      yield* server.script({ _tag: "slowHeaders", ms: 60_000, then: { _tag: "reset" } })
+      yield* server.script(FaultServer.Behavior.SlowHeaders({ ms: 60_000, then: FaultServer.Behavior.Reset() }))
       const fiber = yield* Effect.fork(retrieve.pipe(
         Effect.provide(
           // An hour: a real timer would not fire during the test, so only the TestClock can decide it.
@@ -44,7 +44,12 @@ describe.each(transports)("%s", (_, transport) => {
   it.scopedLive("a timeout past setTimeout's range (24.8 days) still waits for the answer", () =>
     Effect.gen(function*() {
       const server = yield* FaultServer.make
-      yield* server.script({ _tag: "slowHeaders", ms: 50, then: { _tag: "respond", status: 200, headers: {}, body } })
+      yield* server.script(
+        FaultServer.Behavior.SlowHeaders({
+          ms: 50,
+          then: FaultServer.Behavior.Respond({ status: 200, headers: {}, body })
+        })
+      )
       const meta = yield* retrieve.pipe(
         Effect.provide(
           ApiTokens.layer({ apiKey, baseUrl: server.url, timeout: "30 days" }).pipe(
@@ -59,8 +64,8 @@ describe.each(transports)("%s", (_, transport) => {
     Effect.gen(function*() {
       const server = yield* FaultServer.make
       yield* server.script(
-        { _tag: "respond", status: 200, headers: {}, body },
-        { _tag: "respond", status: 200, headers: {}, body }
+        FaultServer.Behavior.Respond({ status: 200, headers: {}, body }),
+        FaultServer.Behavior.Respond({ status: 200, headers: {}, body })
       )
       for (const baseUrl of [`${server.url}/gw/deepset`, `${server.url}/gw/deepset/api/v1/`]) {
         yield* retrieve.pipe(
@@ -76,7 +81,7 @@ describe.each(transports)("%s", (_, transport) => {
   it.scopedLive("records the ApiTokens.retrieve span, with the status, when a tracer is installed", () =>
     Effect.gen(function*() {
       const server = yield* FaultServer.make
-      yield* server.script({ _tag: "respond", status: 200, headers: {}, body })
+      yield* server.script(FaultServer.Behavior.Respond({ status: 200, headers: {}, body }))
       yield* retrieve.pipe(
         Effect.provide(ApiTokens.layer({ apiKey, baseUrl: server.url }).pipe(Layer.provide(transport)))
       )
@@ -92,7 +97,7 @@ describe.each(transports)("%s", (_, transport) => {
   it.scopedLive("a client derived from it takes the platform pipeline, so the customization applies", () =>
     Effect.gen(function*() {
       const server = yield* FaultServer.make
-      yield* server.script({ _tag: "respond", status: 200, headers: {}, body })
+      yield* server.script(FaultServer.Behavior.Respond({ status: 200, headers: {}, body }))
       const seen: Array<string> = []
       const derived = Layer.effect(
         HttpClient.HttpClient,

@@ -88,11 +88,11 @@ const eventually = <A>(self: Effect.Effect<A>, ok: (a: A) => boolean) =>
   )
 
 describe("FaultServer", () => {
-  it.scopedLive("respond answers as scripted and records what it saw, the key included", () =>
+  it.scopedLive("Respond answers as scripted and records what it saw, the key included", () =>
     Effect.gen(function*() {
       const server = yield* FaultServer.make
       expect(server.url).toBe(`http://127.0.0.1:${server.port}`)
-      yield* server.script({ _tag: "respond", status: 201, headers: { "x-a": "1" }, body: "héllo" })
+      yield* server.script(FaultServer.Behavior.Respond({ status: 201, headers: { "x-a": "1" }, body: "héllo" }))
       const answer = yield* get(`${server.url}/api/v1/token/x?q=1`)
       expect(answer).toMatchObject({ status: 201, body: "héllo", error: undefined })
       expect(answer.headers).toMatchObject({ "x-a": "1", "content-length": "6" })
@@ -109,7 +109,7 @@ describe("FaultServer", () => {
   it.scopedLive("an empty script answers 404, and chunked bodies carry no Content-Length", () =>
     Effect.gen(function*() {
       const server = yield* FaultServer.make
-      yield* server.script({ _tag: "respond", status: 200, body: "{\"a\":1}", chunked: true })
+      yield* server.script(FaultServer.Behavior.Respond({ status: 200, body: "{\"a\":1}", chunked: true }))
       const chunked = yield* get(server.url)
       expect(chunked).toMatchObject({ status: 200, body: "{\"a\":1}" })
       expect(chunked.headers["content-length"]).toBeUndefined()
@@ -117,10 +117,10 @@ describe("FaultServer", () => {
       expect(yield* get(server.url)).toMatchObject({ status: 404, body: "{\"detail\":\"Not Found\"}" })
     }))
 
-  it.scopedLive("echo sends the Authorization it received back in the body and headers", () =>
+  it.scopedLive("Echo sends the Authorization it received back in the body and headers", () =>
     Effect.gen(function*() {
       const server = yield* FaultServer.make
-      yield* server.script({ _tag: "echo", status: 401 })
+      yield* server.script(FaultServer.Behavior.Echo({ status: 401 }))
       const answer = yield* get(server.url)
       expect(answer.status).toBe(401)
       expect(answer.body).toContain("Bearer secret-key")
@@ -128,12 +128,12 @@ describe("FaultServer", () => {
       expect(answer.headers["www-authenticate"]).toBe("Bearer secret-key")
     }))
 
-  it.scopedLive("slowHeaders holds the headers back, trickle holds the body back byte by byte", () =>
+  it.scopedLive("SlowHeaders holds the headers back, Trickle holds the body back byte by byte", () =>
     Effect.gen(function*() {
       const server = yield* FaultServer.make
       yield* server.script(
-        { _tag: "slowHeaders", ms: 80, then: { _tag: "respond", status: 200, body: "ok" } },
-        { _tag: "trickle", status: 200, body: "abcdef", everyMs: 15 }
+        FaultServer.Behavior.SlowHeaders({ ms: 80, then: FaultServer.Behavior.Respond({ status: 200, body: "ok" }) }),
+        FaultServer.Behavior.Trickle({ status: 200, body: "abcdef", everyMs: 15 })
       )
       const slow = yield* get(server.url)
       expect(slow).toMatchObject({ status: 200, body: "ok" })
@@ -144,10 +144,10 @@ describe("FaultServer", () => {
       expect(trickled.doneAfter - trickled.headersAfter).toBeGreaterThanOrEqual(60)
     }))
 
-  it.scopedLive("stallBody sends the headers and a prefix, then nothing until the client leaves", () =>
+  it.scopedLive("StallBody sends the headers and a prefix, then nothing until the client leaves", () =>
     Effect.gen(function*() {
       const server = yield* FaultServer.make
-      yield* server.script({ _tag: "stallBody", status: 200, prefix: "{\"name\":" })
+      yield* server.script(FaultServer.Behavior.StallBody({ status: 200, prefix: "{\"name\":" }))
       const answer = yield* get(server.url, { limit: 100 })
       expect(answer).toMatchObject({ status: 200, body: "{\"name\":", error: "silent" })
       expect(Number(answer.headers["content-length"])).toBeGreaterThan(answer.body.length)
@@ -155,12 +155,12 @@ describe("FaultServer", () => {
       expect(yield* eventually(server.inFlight, (n) => n === 0)).toBe(0)
     }))
 
-  it.scopedLive("truncate ends the connection, resetMidBody resets it, both after a prefix", () =>
+  it.scopedLive("Truncate ends the connection, ResetMidBody resets it, both after a prefix", () =>
     Effect.gen(function*() {
       const server = yield* FaultServer.make
       yield* server.script(
-        { _tag: "truncate", status: 200, prefix: "{\"a\"" },
-        { _tag: "resetMidBody", status: 200, prefix: "{\"b\"" }
+        FaultServer.Behavior.Truncate({ status: 200, prefix: "{\"a\"" }),
+        FaultServer.Behavior.ResetMidBody({ status: 200, prefix: "{\"b\"" })
       )
       const truncated = yield* get(server.url)
       expect(truncated).toMatchObject({ status: 200, body: "{\"a\"" })
@@ -170,41 +170,47 @@ describe("FaultServer", () => {
       expect(reset.error).toBeDefined()
     }))
 
-  it.scopedLive("reset answers nothing at all, raw answers bytes that are not HTTP", () =>
+  it.scopedLive("Reset answers nothing at all, Raw answers bytes that are not HTTP", () =>
     Effect.gen(function*() {
       const server = yield* FaultServer.make
-      yield* server.script({ _tag: "reset" }, { _tag: "raw", bytes: "SSH-2.0-OpenSSH\r\n\r\n", then: "end" })
+      yield* server.script(
+        FaultServer.Behavior.Reset(),
+        FaultServer.Behavior.Raw({ bytes: "SSH-2.0-OpenSSH\r\n\r\n", then: "end" })
+      )
       expect(yield* Effect.flip(get(server.url))).toEqual({ _tag: "Failed", code: "ECONNRESET" })
       const garbage = yield* Effect.flip(get(server.url))
       expect(garbage.code).toMatch(/^HPE_/)
       expect((yield* server.requests).length).toBe(2)
     }))
 
-  it.scopedLive("endless streams until the client stops reading and closes", () =>
+  it.scopedLive("Endless streams until the client stops reading and closes", () =>
     Effect.gen(function*() {
       const server = yield* FaultServer.make
-      yield* server.script({ _tag: "endless", status: 200 })
+      yield* server.script(FaultServer.Behavior.Endless({ status: 200 }))
       const answer = yield* get(server.url, { maxBytes: 2 * 1024 * 1024 })
       expect(answer).toMatchObject({ status: 200, error: "too large" })
       expect(answer.headers["content-length"]).toBeUndefined()
       expect(yield* eventually(server.inFlight, (n) => n === 0)).toBe(0)
     }))
 
-  it.scopedLive("an endless body may declare a Content-Length it never finishes", () =>
+  it.scopedLive("an Endless body may declare a Content-Length it never finishes", () =>
     Effect.gen(function*() {
       const server = yield* FaultServer.make
-      yield* server.script({ _tag: "endless", status: 200, contentLength: 2 ** 30 })
+      yield* server.script(FaultServer.Behavior.Endless({ status: 200, contentLength: 2 ** 30 }))
       const answer = yield* get(server.url, { maxBytes: 1024 * 1024 })
       expect(answer).toMatchObject({ status: 200, error: "too large" })
       expect(answer.headers["content-length"]).toBe(String(2 ** 30))
       expect(yield* eventually(server.inFlight, (n) => n === 0)).toBe(0)
     }))
 
-  it.scopedLive("gzip compresses only for a client that accepts it", () =>
+  it.scopedLive("Gzip compresses only for a client that accepts it", () =>
     Effect.gen(function*() {
       const server = yield* FaultServer.make
       const body = " ".repeat(100_000)
-      yield* server.script({ _tag: "gzip", status: 200, body }, { _tag: "gzip", status: 200, body })
+      yield* server.script(
+        FaultServer.Behavior.Gzip({ status: 200, body }),
+        FaultServer.Behavior.Gzip({ status: 200, body })
+      )
       const compressed = yield* get(server.url, { gzip: true })
       expect(compressed.headers["content-encoding"]).toBe("gzip")
       expect(Number(compressed.headers["content-length"])).toBeLessThan(1000)
@@ -219,8 +225,8 @@ describe("FaultServer", () => {
       const scope = yield* Scope.make()
       const server = yield* Scope.extend(FaultServer.make, scope)
       yield* server.script(
-        { _tag: "stallBody", status: 200, prefix: "{" },
-        { _tag: "slowHeaders", ms: 60_000, then: { _tag: "respond", status: 200 } }
+        FaultServer.Behavior.StallBody({ status: 200, prefix: "{" }),
+        FaultServer.Behavior.SlowHeaders({ ms: 60_000, then: FaultServer.Behavior.Respond({ status: 200 }) })
       )
       const stalled = yield* Effect.fork(get(server.url, { limit: 60_000 }))
       const waiting = yield* Effect.fork(Effect.either(get(server.url, { limit: 60_000 })))

@@ -249,7 +249,7 @@ beforeAll(() =>
   Effect.runPromise(Effect.scoped(Effect.gen(function*() {
     const server = yield* FaultServer.make
     for (const [, http] of transports) {
-      yield* server.script({ _tag: "respond", status: 200, headers: {}, body })
+      yield* server.script(FaultServer.Behavior.Respond({ status: 200, headers: {}, body }))
       yield* retrieve.pipe(Effect.provide(ApiTokens.layer({ ...base, baseUrl: server.url }).pipe(Layer.provide(http))))
     }
   })))
@@ -275,8 +275,8 @@ describe.concurrent("interruption over real sockets", () => {
       Effect.gen(function*() {
         const server = yield* FaultServer.make
         yield* server.script(
-          { _tag: "stallBody", status: 200, prefix: "{" },
-          { _tag: "slowHeaders", ms: 60_000, then: { _tag: "reset" } }
+          FaultServer.Behavior.StallBody({ status: 200, prefix: "{" }),
+          FaultServer.Behavior.SlowHeaders({ ms: 60_000, then: FaultServer.Behavior.Reset() })
         )
         for (let i = 0; i < 2; i++) {
           const closedBefore = yield* server.closedSockets
@@ -298,7 +298,7 @@ describe.concurrent("interruption over real sockets", () => {
     ([, http]) =>
       Effect.gen(function*() {
         const server = yield* FaultServer.make
-        yield* server.script({ _tag: "stallBody", status: 200, prefix: "{" })
+        yield* server.script(FaultServer.Behavior.StallBody({ status: 200, prefix: "{" }))
         yield* Effect.gen(function*() {
           const first = yield* Effect.fork(retrieve)
           const second = yield* Effect.fork(retrieve)
@@ -323,7 +323,7 @@ describe.concurrent("interruption over real sockets", () => {
     ([, http]) =>
       Effect.gen(function*() {
         const server = yield* FaultServer.make
-        yield* server.script({ _tag: "respond", status: 503, headers: { "retry-after-ms": "500" } })
+        yield* server.script(FaultServer.Behavior.Respond({ status: 503, headers: { "retry-after-ms": "500" } }))
         // The client's own debug line says it is about to wait: interrupt it right there.
         const waiting = yield* Deferred.make<void>()
         const logger = Logger.make(({ message }) => {
@@ -349,7 +349,9 @@ describe("the key never reaches a second origin, even on a transport told to fol
       Effect.gen(function*() {
         const server = yield* FaultServer.make
         const second = yield* FaultServer.make
-        yield* server.script({ _tag: "respond", status: 302, headers: { location: `${second.url}/steal` } })
+        yield* server.script(
+          FaultServer.Behavior.Respond({ status: 302, headers: { location: `${second.url}/steal` } })
+        )
         const error = yield* Effect.flip(retrieve).pipe(
           Effect.provide(
             ApiTokens.layer({ ...base, baseUrl: server.url }).pipe(
@@ -375,7 +377,7 @@ describe("the key never reaches a second origin, even on a transport told to fol
     Effect.gen(function*() {
       const server = yield* FaultServer.make
       const second = yield* FaultServer.make
-      yield* server.script({ _tag: "respond", status: 302, headers: { location: `${second.url}/steal` } })
+      yield* server.script(FaultServer.Behavior.Respond({ status: 302, headers: { location: `${second.url}/steal` } }))
       const error = yield* Effect.flip(retrieve).pipe(
         Effect.provide(
           ApiTokens.layer({ ...base, baseUrl: server.url }).pipe(
@@ -392,7 +394,7 @@ describe("the key never reaches a second origin, even on a transport told to fol
     Effect.gen(function*() {
       const server = yield* FaultServer.make
       const second = yield* FaultServer.make
-      yield* server.script({ _tag: "respond", status: 302, headers: { location: `${second.url}/steal` } })
+      yield* server.script(FaultServer.Behavior.Respond({ status: 302, headers: { location: `${second.url}/steal` } }))
       yield* Effect.exit(retrieve).pipe(
         Effect.provide(
           ApiTokens.layer({ ...base, baseUrl: server.url }).pipe(
@@ -410,11 +412,11 @@ describe("the key never reaches a second origin, even on a transport told to fol
 
 describe("retries over real sockets (property)", () => {
   const transient = fc.constantFrom<ReadonlyArray<FaultServer.Behavior>>(
-    [{ _tag: "respond", status: 503, headers: { "retry-after-ms": "0" } }],
-    [{ _tag: "respond", status: 429, headers: { "retry-after": "0" } }],
-    [{ _tag: "respond", status: 502 }],
-    [{ _tag: "reset" }],
-    [{ _tag: "truncate", status: 200, prefix: "{" }]
+    [FaultServer.Behavior.Respond({ status: 503, headers: { "retry-after-ms": "0" } })],
+    [FaultServer.Behavior.Respond({ status: 429, headers: { "retry-after": "0" } })],
+    [FaultServer.Behavior.Respond({ status: 502 })],
+    [FaultServer.Behavior.Reset()],
+    [FaultServer.Behavior.Truncate({ status: 200, prefix: "{" })]
   )
 
   for (const [transport, http] of transports) {
@@ -424,7 +426,7 @@ describe("retries over real sockets (property)", () => {
       ([faults, times]) =>
         Effect.scoped(Effect.gen(function*() {
           const server = yield* FaultServer.make
-          yield* server.script(...faults.flat(), { _tag: "respond", status: 200, headers: {}, body })
+          yield* server.script(...faults.flat(), FaultServer.Behavior.Respond({ status: 200, headers: {}, body }))
           const exit = yield* Effect.exit(retrieve).pipe(
             Effect.provide(
               ApiTokens.layer({ ...base, baseUrl: server.url, retry: { ...base.retry, times } }).pipe(

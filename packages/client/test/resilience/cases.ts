@@ -6,7 +6,7 @@
  * that sends one request too many meets the server's default 404 and fails the case.
  */
 import type { ApiTokensError, Options } from "@deepset-tokens/client"
-import { Fault, type FaultServer } from "@deepset-tokens/testing"
+import { Fault, FaultServer } from "@deepset-tokens/testing"
 import { Duration } from "effect"
 
 /** What a case's script may refer to. */
@@ -59,16 +59,15 @@ const html = "<html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>"
 const big = `"${"x".repeat(200_000)}"`
 const httpDate = (millis: number) => new Date(millis).toUTCString()
 
-const ok = (ctx: Context): FaultServer.Behavior => ({ _tag: "respond", status: 200, headers: json, body: ctx.body })
-const okFake = (ctx: Context) => Fault.status(200, ctx.body, json)
-const status = (code: number, headers: Record<string, string> = {}, body = ""): FaultServer.Behavior => ({
-  _tag: "respond",
-  status: code,
-  headers,
-  body
-})
+const { Echo, Endless, Gzip, Raw, Reset, ResetMidBody, Respond, SlowHeaders, StallBody, Trickle, Truncate } =
+  FaultServer.Behavior
 
-/** What the fault server's `echo` sends, for the fake. */
+const ok = (ctx: Context): FaultServer.Behavior => Respond({ status: 200, headers: json, body: ctx.body })
+const okFake = (ctx: Context) => Fault.status(200, ctx.body, json)
+const status = (code: number, headers: Record<string, string> = {}, body = ""): FaultServer.Behavior =>
+  Respond({ status: code, headers, body })
+
+/** What the fault server's `Echo` sends, for the fake. */
 const echoFake = (code: number, ctx: Context) =>
   Fault.status(code, JSON.stringify({ detail: `rejected credentials: Bearer ${ctx.key}` }), {
     ...json,
@@ -94,44 +93,42 @@ export const cases: ReadonlyArray<Case> = [
   {
     group: "success",
     name: "200, chunked (no Content-Length)",
-    server: (ctx) => [{ _tag: "respond", status: 200, headers: json, body: ctx.body, chunked: true }],
+    server: (ctx) => [Respond({ status: 200, headers: json, body: ctx.body, chunked: true })],
     fake: (ctx) => [okFake(ctx)],
     expect: { tag: "Success", requests: 1 }
   },
   {
     group: "success",
     name: "200 whose body starts with a UTF-8 byte-order mark",
-    server: (ctx) => [{ _tag: "respond", status: 200, headers: json, body: `\uFEFF${ctx.body}` }],
+    server: (ctx) => [Respond({ status: 200, headers: json, body: `\uFEFF${ctx.body}` })],
     fake: (ctx) => [Fault.status(200, `\uFEFF${ctx.body}`, json)],
     expect: { tag: "Success", requests: 1 }
   },
   {
     group: "success",
     name: "200, gzip-compressed when the client accepts it",
-    server: (ctx) => [{ _tag: "gzip", status: 200, headers: json, body: ctx.body }],
+    server: (ctx) => [Gzip({ status: 200, headers: json, body: ctx.body })],
     fake: (ctx) => [okFake(ctx)],
     expect: { tag: "Success", requests: 1 }
   },
   {
     group: "success",
     name: "200 ended by closing the connection (no length, not chunked)",
-    server: (ctx) => [{
-      _tag: "raw",
+    server: (ctx) => [Raw({
       bytes: `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n${ctx.body}`,
       then: "end"
-    }],
+    })],
     fake: (ctx) => [okFake(ctx)],
     expect: { tag: "Success", requests: 1 }
   },
   {
     group: "success",
     name: "103 Early Hints, then 200",
-    server: (ctx) => [{
-      _tag: "raw",
+    server: (ctx) => [Raw({
       bytes: `HTTP/1.1 103 Early Hints\r\nlink: </x.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\n` +
         `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(ctx.body)}\r\n\r\n${ctx.body}`,
       then: "end"
-    }],
+    })],
     expect: { tag: "Success", requests: 1 }
   },
   // --- hostile bodies: a 2xx that is not a TokenMeta is never retried
@@ -180,7 +177,7 @@ export const cases: ReadonlyArray<Case> = [
   {
     group: "body",
     name: "200 echoing the key in its body and headers",
-    server: () => [{ _tag: "echo", status: 200 }],
+    server: () => [Echo({ status: 200 })],
     fake: (ctx) => [echoFake(200, ctx)],
     expect: { tag: "MalformedResponse", status: 200, requests: 1 }
   },
@@ -194,27 +191,27 @@ export const cases: ReadonlyArray<Case> = [
   {
     group: "body",
     name: "oversize chunked body (200 kB, cap 64 KiB)",
-    server: () => [{ _tag: "respond", status: 200, headers: json, body: big, chunked: true }],
+    server: () => [Respond({ status: 200, headers: json, body: big, chunked: true })],
     fake: () => [Fault.status(200, big, json)],
     expect: { tag: "MalformedResponse", status: 200, requests: 1 }
   },
   {
     group: "body",
     name: "endless chunked body",
-    server: () => [{ _tag: "endless", status: 200 }],
+    server: () => [Endless({ status: 200 })],
     expect: { tag: "MalformedResponse", status: 200, requests: 1 }
   },
   {
     group: "body",
     name: "endless body declaring a 1 GiB Content-Length",
-    server: () => [{ _tag: "endless", status: 200, contentLength: 2 ** 30 }],
+    server: () => [Endless({ status: 200, contentLength: 2 ** 30 })],
     fake: () => [Fault.status(200, "{}", { ...json, "content-length": String(2 ** 30) })],
     expect: { tag: "MalformedResponse", status: 200, requests: 1 }
   },
   {
     group: "body",
     name: "gzip bomb: 16 MB expanding from 16 kB (cap 64 KiB)",
-    server: () => [{ _tag: "gzip", status: 200, headers: json, body: `"${" ".repeat(16 * 1024 * 1024)}"` }],
+    server: () => [Gzip({ status: 200, headers: json, body: `"${" ".repeat(16 * 1024 * 1024)}"` })],
     expect: { tag: "MalformedResponse", status: 200, issue: "cap", requests: 1 }
   },
   {
@@ -228,28 +225,28 @@ export const cases: ReadonlyArray<Case> = [
   {
     group: "connection",
     name: "body truncated (connection ends early)",
-    server: () => thrice({ _tag: "truncate", status: 200, prefix: "{\"name\":\"ci" }),
+    server: () => thrice(Truncate({ status: 200, prefix: "{\"name\":\"ci" })),
     fake: () => thrice(Fault.BrokenBody({ status: 200, prefix: "{\"name\":\"ci", headers: json })),
     expect: { tag: "TransportError", requests: 3 }
   },
   {
     group: "connection",
     name: "connection reset mid-body",
-    server: () => thrice({ _tag: "resetMidBody", status: 200, prefix: "{\"name\":\"ci" }),
+    server: () => thrice(ResetMidBody({ status: 200, prefix: "{\"name\":\"ci" })),
     fake: () => thrice(Fault.BrokenBody({ status: 200, prefix: "{\"name\":\"ci", headers: json })),
     expect: { tag: "TransportError", requests: 3 }
   },
   {
     group: "connection",
     name: "connection reset before the answer",
-    server: () => thrice({ _tag: "reset" }),
+    server: () => thrice(Reset()),
     fake: () => thrice(Fault.disconnect("socket hang up (ECONNRESET)")),
     expect: { tag: "TransportError", requests: 3 }
   },
   {
     group: "connection",
     name: "an answer that is not HTTP",
-    server: () => thrice({ _tag: "raw", bytes: "SSH-2.0-OpenSSH_9.6\r\n\r\n", then: "end" }),
+    server: () => thrice(Raw({ bytes: "SSH-2.0-OpenSSH_9.6\r\n\r\n", then: "end" })),
     fake: () => thrice(Fault.disconnect("Parse Error: Expected HTTP/ (HPE_INVALID_CONSTANT)")),
     expect: { tag: "TransportError", requests: 3 }
   },
@@ -264,7 +261,7 @@ export const cases: ReadonlyArray<Case> = [
   {
     group: "connection",
     name: "reset twice, then 200",
-    server: (ctx) => [{ _tag: "reset" }, { _tag: "reset" }, ok(ctx)],
+    server: (ctx) => [Reset(), Reset(), ok(ctx)],
     fake: (ctx) => [Fault.disconnect("ECONNRESET"), Fault.disconnect("ECONNRESET"), okFake(ctx)],
     expect: { tag: "Success", requests: 3, waits: ["backoff", "backoff"] }
   },
@@ -273,7 +270,7 @@ export const cases: ReadonlyArray<Case> = [
     group: "time",
     name: "headers slower than the attempt timeout (600 ms)",
     options: fast,
-    server: (ctx) => thrice({ _tag: "slowHeaders", ms: 10_000, then: ok(ctx) }),
+    server: (ctx) => thrice(SlowHeaders({ ms: 10_000, then: ok(ctx) })),
     fake: (ctx) => thrice(Fault.delay("10 seconds", okFake(ctx))),
     expect: { tag: "Timeout", scope: "attempt", requests: 3, waits: ["backoff", "backoff"] }
   },
@@ -281,21 +278,21 @@ export const cases: ReadonlyArray<Case> = [
     group: "time",
     name: "body stalls after the headers",
     options: { ...fast, retry: false },
-    server: () => [{ _tag: "stallBody", status: 200, prefix: "{\"name\":" }],
+    server: () => [StallBody({ status: 200, prefix: "{\"name\":" })],
     expect: { tag: "Timeout", scope: "attempt", requests: 1 }
   },
   {
     group: "time",
     name: "body trickles: every byte on time, the whole too slow",
     options: { ...fast, retry: false },
-    server: (ctx) => [{ _tag: "trickle", status: 200, body: ctx.body, everyMs: 20 }],
+    server: (ctx) => [Trickle({ status: 200, body: ctx.body, everyMs: 20 })],
     expect: { tag: "Timeout", scope: "attempt", requests: 1 }
   },
   {
     group: "time",
     name: "headers too slow once, then 200",
     options: fast,
-    server: (ctx) => [{ _tag: "slowHeaders", ms: 10_000, then: ok(ctx) }, ok(ctx)],
+    server: (ctx) => [SlowHeaders({ ms: 10_000, then: ok(ctx) }), ok(ctx)],
     fake: (ctx) => [Fault.delay("10 seconds", okFake(ctx)), okFake(ctx)],
     expect: { tag: "Success", requests: 2 }
   },
@@ -303,7 +300,7 @@ export const cases: ReadonlyArray<Case> = [
     group: "time",
     name: "overall deadline (600 ms) before the attempt timeout (10 s)",
     options: { deadline: Duration.millis(600) },
-    server: (ctx) => [{ _tag: "slowHeaders", ms: 10_000, then: ok(ctx) }],
+    server: (ctx) => [SlowHeaders({ ms: 10_000, then: ok(ctx) })],
     fake: (ctx) => [Fault.delay("10 seconds", okFake(ctx))],
     expect: { tag: "Timeout", scope: "deadline", requests: 1 }
   },
@@ -318,14 +315,14 @@ export const cases: ReadonlyArray<Case> = [
   {
     group: "status",
     name: "401 echoing the key",
-    server: () => [{ _tag: "echo", status: 401 }],
+    server: () => [Echo({ status: 401 })],
     fake: (ctx) => [echoFake(401, ctx)],
     expect: { tag: "Unauthorized", status: 401, requests: 1 }
   },
   {
     group: "status",
     name: "400 echoing the key",
-    server: () => [{ _tag: "echo", status: 400 }],
+    server: () => [Echo({ status: 400 })],
     fake: (ctx) => [echoFake(400, ctx)],
     expect: { tag: "UnexpectedStatus", status: 400, requests: 1 }
   },

@@ -27,7 +27,7 @@ export interface OutcomeContext {
  *
  * - `Success`: a 2xx with a JSON body; `json` is the parsed value, still to be decoded.
  * - `ValidationFailed`: a 422; `json` is the parsed body (`undefined` when it is not JSON), for the caller to
- *   decode its `detail`.
+ *   decode its `detail`. Like `Success`'s, it is the server's value, not scrubbed: scrub what you keep.
  * - `RateLimited` (429) and `ServerError` (5xx) carry the delay the server asked for, in milliseconds.
  * - `MalformedResponse`: a 2xx whose body is over the cap, not JSON or empty; `path` is `""`.
  * - `TransportError`: a 2xx whose body broke off mid-way.

@@ -124,13 +124,14 @@ const later = (res: ServerResponse, ms: number, f: () => void) => {
 export const perform = (step: SocketScript, req: IncomingMessage, res: ServerResponse): void => {
   switch (step._tag) {
     case "Respond": {
-      const body = step.body ?? ""
+      const body = Buffer.from(step.body ?? "")
       const headers: Record<string, string> = { ...step.headers }
-      if (step.chunked !== true) headers["content-length"] = String(Buffer.byteLength(body))
+      if (step.chunked !== true) headers["content-length"] = String(body.length)
       res.writeHead(step.status, headers)
-      // Two writes so a chunked body really arrives in more than one chunk.
-      if (step.chunked === true && body.length > 1) res.write(body.slice(0, body.length >> 1))
-      res.end(step.chunked === true && body.length > 1 ? body.slice(body.length >> 1) : body)
+      // Two writes so a chunked body really arrives in more than one chunk, split by bytes: a character may
+      // straddle the two, as it may in any real stream.
+      if (step.chunked === true && body.length > 1) res.write(body.subarray(0, body.length >> 1))
+      res.end(step.chunked === true && body.length > 1 ? body.subarray(body.length >> 1) : body)
       return
     }
     case "Gzip": {

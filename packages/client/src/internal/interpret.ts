@@ -139,72 +139,40 @@ export const interpretBody = (
   nowMillis: () => number
 ): Either.Either<TokenMeta, ApiTokensError> => {
   const outcome = outcomeOf(status, header, body, ctx, nowMillis)
+  if (outcome._tag === "Success") {
+    const decoded = decodeTokenMeta(outcome.json)
+    if (Either.isRight(decoded)) return Either.right(decoded.right)
+    const first = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)[0]
+    return Either.left(
+      new MalformedResponse({
+        status,
+        requestId: Option.fromNullable(requestIdOf(header, ctx.scrub)),
+        path: first === undefined ? "" : formatPath(first.path),
+        issue: excerpt(ctx.scrub, first === undefined ? decoded.left.message : first.message)
+      })
+    )
+  }
+  if (outcome._tag === "TransportError") return Either.left(new TransportError({ reason: outcome.reason }))
+  const requestId = Option.fromNullable(outcome.requestId)
   switch (outcome._tag) {
-    case "Success": {
-      const decoded = decodeTokenMeta(outcome.json)
-      if (Either.isRight(decoded)) return Either.right(decoded.right)
-      const first = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)[0]
-      return Either.left(
-        new MalformedResponse({
-          status,
-          requestId: Option.fromNullable(requestIdOf(header, ctx.scrub)),
-          path: first === undefined ? "" : formatPath(first.path),
-          issue: excerpt(ctx.scrub, first === undefined ? decoded.left.message : first.message)
-        })
-      )
-    }
     case "Unauthorized":
-      return Either.left(new Unauthorized({ status, requestId: Option.fromNullable(outcome.requestId) }))
+      return Either.left(new Unauthorized({ status, requestId }))
     case "Forbidden":
-      return Either.left(new Forbidden({ status, requestId: Option.fromNullable(outcome.requestId) }))
+      return Either.left(new Forbidden({ status, requestId }))
     case "TokenNotFound":
-      return Either.left(
-        new TokenNotFound({ id: ctx.id, status, requestId: Option.fromNullable(outcome.requestId) })
-      )
-    case "ValidationFailed":
-      return Either.left(
-        new ValidationFailed({
-          status,
-          requestId: Option.fromNullable(outcome.requestId),
-          detail: validationDetail(outcome.json, ctx.scrub),
-          bodyExcerpt: outcome.bodyExcerpt
-        })
-      )
+      return Either.left(new TokenNotFound({ id: ctx.id, status, requestId }))
+    case "ValidationFailed": {
+      const detail = validationDetail(outcome.json, ctx.scrub)
+      return Either.left(new ValidationFailed({ status, requestId, detail, bodyExcerpt: outcome.bodyExcerpt }))
+    }
     case "RateLimited":
-      return Either.left(
-        new RateLimited({
-          status,
-          requestId: Option.fromNullable(outcome.requestId),
-          retryAfter: retryAfter(outcome.retryAfterMillis)
-        })
-      )
+      return Either.left(new RateLimited({ status, requestId, retryAfter: retryAfter(outcome.retryAfterMillis) }))
     case "ServerError":
-      return Either.left(
-        new ServerError({
-          status,
-          requestId: Option.fromNullable(outcome.requestId),
-          retryAfter: retryAfter(outcome.retryAfterMillis)
-        })
-      )
+      return Either.left(new ServerError({ status, requestId, retryAfter: retryAfter(outcome.retryAfterMillis) }))
     case "UnexpectedStatus":
-      return Either.left(
-        new UnexpectedStatus({
-          status,
-          requestId: Option.fromNullable(outcome.requestId),
-          bodyExcerpt: outcome.bodyExcerpt
-        })
-      )
+      return Either.left(new UnexpectedStatus({ status, requestId, bodyExcerpt: outcome.bodyExcerpt }))
     case "MalformedResponse":
-      return Either.left(
-        new MalformedResponse({
-          status,
-          requestId: Option.fromNullable(outcome.requestId),
-          path: outcome.path,
-          issue: outcome.issue
-        })
-      )
-    case "TransportError":
-      return Either.left(new TransportError({ reason: outcome.reason }))
+      return Either.left(new MalformedResponse({ status, requestId, path: outcome.path, issue: outcome.issue }))
   }
 }
 

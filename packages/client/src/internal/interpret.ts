@@ -141,7 +141,8 @@ export const interpretBody = (
   const outcome = outcomeOf(status, header, body, ctx, nowMillis)
   if (outcome._tag === "Success") {
     const decoded = decodeTokenMeta(outcome.json)
-    if (Either.isRight(decoded)) return Either.right(decoded.right)
+    // A Right holds no error, so this one serves as is: no second allocation on the hot path.
+    if (Either.isRight(decoded)) return decoded as Either.Either<TokenMeta, never>
     const first = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)[0]
     return Either.left(
       new MalformedResponse({

@@ -1,5 +1,5 @@
-import { ApiTokensConfigError } from "@deepset-tokens/domain"
 import * as Either from "effect/Either"
+import { ApiTokensConfigError } from "../ApiTokensConfigError.js"
 
 /** @internal */
 export const regions = {

@@ -164,8 +164,9 @@ export class ApiTokens extends Context.Tag(internal.key)<ApiTokens, ApiTokens.Se
    * **Details**
    *
    * Options are checked in this order, and the first bad one is reported: `apiKey` (only when given here),
-   * `region`/`baseUrl`, `timeout`, `deadline`, `retry.times`, `retry.base`, `retry.cap`,
-   * `retry.retryAfterCap`, `maxBodyBytes`, `cache.capacity`, `cache.ttl`, `cache.notFoundTtl`. The ranges
+   * `region`/`baseUrl`, `timeout`, `deadline`, `retry` (`false` or an object), `retry.times`, `retry.base`,
+   * `retry.cap`, `retry.retryAfterCap`, `maxBodyBytes`, `cache` (an object), `cache.capacity`, `cache.ttl`,
+   * `cache.notFoundTtl`. The ranges
    * are in {@link ApiTokens.limits} and on each field of {@link ApiTokens.Options}.
    *
    * @example

@@ -83,9 +83,17 @@ const checkKey = (apiKey: unknown): Either.Either<void, ApiTokensConfigError> =>
     : refuse("apiKey", "expected a non-empty Redacted<string> without whitespace or control characters")
 }
 
+// An object, not null: the options come from JavaScript callers and config files too, whatever their types say.
+const isRecord = (input: unknown): input is object => typeof input === "object" && input !== null
+
+const orDefault = <A>(input: A | undefined, fallback: A): A => input === undefined ? fallback : input
+
 const resolveCache = (cache: ApiTokens.Options["cache"]) =>
   Either.gen(function*() {
     if (cache === undefined) return undefined
+    if (!isRecord(cache)) {
+      return yield* refuse("cache", `expected an object with ttl and capacity, got ${show(cache)}`)
+    }
     const capacity = yield* toInteger("cache.capacity", cache.capacity, limits.cacheCapacity)
     const ttl = yield* toDuration("cache.ttl", cache.ttl)
     const notFoundTtl = cache.notFoundTtl === undefined
@@ -99,9 +107,9 @@ const resolveCache = (cache: ApiTokens.Options["cache"]) =>
   })
 
 /**
- * Everything but the key, in the documented order: `region`/`baseUrl`, `timeout`, `deadline`, `retry.times`,
- * `retry.base`, `retry.cap`, `retry.retryAfterCap`, `maxBodyBytes`, `cache.capacity`, `cache.ttl`,
- * `cache.notFoundTtl`. The first bad one is reported.
+ * Everything but the key, in the documented order: `region`/`baseUrl`, `timeout`, `deadline`, `retry`,
+ * `retry.times`, `retry.base`, `retry.cap`, `retry.retryAfterCap`, `maxBodyBytes`, `cache`, `cache.capacity`,
+ * `cache.ttl`, `cache.notFoundTtl`. The first bad one is reported.
  */
 const resolveRest = (options: Partial<ApiTokens.Options>): Either.Either<Resolved, ApiTokensConfigError> =>
   Either.gen(function*() {
@@ -111,14 +119,28 @@ const resolveRest = (options: Partial<ApiTokens.Options>): Either.Either<Resolve
       ? Option.none()
       : Option.some(yield* toDuration("deadline", options.deadline))
     // `false` is no retries; a field left out (or `undefined`) keeps its default.
-    const given: Partial<RetryPolicy.RetryPolicy> = options.retry === false ? RetryPolicy.none : options.retry ?? {}
+    const given: Partial<RetryPolicy.RetryPolicy> = options.retry === false
+      ? RetryPolicy.none
+      : options.retry === undefined
+      ? {}
+      : isRecord(options.retry)
+      ? options.retry
+      : yield* refuse(
+        "retry",
+        `expected false or an object of times, base, cap, retryAfterCap, got ${show(options.retry)}`
+      )
+    const { defaults } = RetryPolicy
     const retry: RetryPolicy.RetryPolicy = {
-      times: yield* toInteger("retry.times", given.times ?? RetryPolicy.defaults.times, limits.retryTimes),
-      base: yield* toDuration("retry.base", given.base ?? RetryPolicy.defaults.base),
-      cap: yield* toDuration("retry.cap", given.cap ?? RetryPolicy.defaults.cap),
-      retryAfterCap: yield* toDuration("retry.retryAfterCap", given.retryAfterCap ?? RetryPolicy.defaults.retryAfterCap)
+      times: yield* toInteger("retry.times", orDefault(given.times, defaults.times), limits.retryTimes),
+      base: yield* toDuration("retry.base", orDefault(given.base, defaults.base)),
+      cap: yield* toDuration("retry.cap", orDefault(given.cap, defaults.cap)),
+      retryAfterCap: yield* toDuration("retry.retryAfterCap", orDefault(given.retryAfterCap, defaults.retryAfterCap))
     }
-    const maxBodyBytes = yield* toInteger("maxBodyBytes", options.maxBodyBytes ?? 1024 * 1024, limits.maxBodyBytes)
+    const maxBodyBytes = yield* toInteger(
+      "maxBodyBytes",
+      orDefault(options.maxBodyBytes, 1024 * 1024),
+      limits.maxBodyBytes
+    )
     const cache = yield* resolveCache(options.cache)
     return { baseUrl, timeout, deadline, retry, maxBodyBytes, coalesce: options.coalesce !== false, cache }
   })

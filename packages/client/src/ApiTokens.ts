@@ -8,11 +8,14 @@
  * @since 0.1.0
  */
 import type { ApiTokensError, TokenMeta } from "@deepset-tokens/domain"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
+import type * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import type { ApiTokensCache } from "./ApiTokensCache.js"
 import type { ApiTokensConfigError } from "./ApiTokensConfigError.js"
@@ -87,7 +90,12 @@ export class ApiTokens extends Context.Tag(internal.key)<ApiTokens, ApiTokens.Se
    * @category constructors
    * @since 0.1.0
    */
-  static readonly make: typeof internal.make = internal.make
+  static readonly make: {
+    (
+      options: ApiTokens.Options & { readonly cache: ApiTokensCache.Options }
+    ): Effect.Effect<ApiTokens.CachedService, ApiTokensConfigError, HttpClient.HttpClient>
+    (options: ApiTokens.Options): Effect.Effect<ApiTokens.Service, ApiTokensConfigError, HttpClient.HttpClient>
+  } = internal.make
 
   /**
    * The service from explicit options, as a layer on whatever `HttpClient` you provide. With `cache`, the
@@ -117,7 +125,12 @@ export class ApiTokens extends Context.Tag(internal.key)<ApiTokens, ApiTokens.Se
    * @category layers
    * @since 0.1.0
    */
-  static readonly layer: typeof internal.layer = internal.layer
+  static readonly layer: {
+    (
+      options: ApiTokens.Options & { readonly cache: ApiTokensCache.Options }
+    ): Layer.Layer<ApiTokens | ApiTokensCache, ApiTokensConfigError, HttpClient.HttpClient>
+    (options: ApiTokens.Options): Layer.Layer<ApiTokens, ApiTokensConfigError, HttpClient.HttpClient>
+  } = internal.layer
 
   /**
    * The service with its options read from `Config`: each option may be a plain value or a `Config` of
@@ -150,7 +163,16 @@ export class ApiTokens extends Context.Tag(internal.key)<ApiTokens, ApiTokens.Se
    * @category layers
    * @since 0.1.0
    */
-  static readonly layerConfig: typeof internal.layerConfig = internal.layerConfig
+  static readonly layerConfig: {
+    (
+      options: ApiTokens.ConfigOptions & {
+        readonly cache: ApiTokensCache.Options | Config.Config<ApiTokensCache.Options>
+      }
+    ): Layer.Layer<ApiTokens | ApiTokensCache, ApiTokensConfigError | ConfigError.ConfigError, HttpClient.HttpClient>
+    (
+      options?: ApiTokens.ConfigOptions
+    ): Layer.Layer<ApiTokens, ApiTokensConfigError | ConfigError.ConfigError, HttpClient.HttpClient>
+  } = internal.layerConfig
 
   /**
    * Runs the checks every constructor runs, without building anything: `Right` when the options are usable,

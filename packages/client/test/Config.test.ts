@@ -104,7 +104,8 @@ describe("base URL", () => {
         [{ apiKey, maxBodyBytes: 0 }, "maxBodyBytes"],
         [{ apiKey, cache: { ttl: 0, capacity: 10 } }, "cache.ttl"],
         [{ apiKey, cache: { ttl: "1 hour", capacity: 10, notFoundTtl: 0 } }, "cache.notFoundTtl"],
-        [{ apiKey, cache: { ttl: "1 hour", capacity: 1e6 } }, "cache.capacity"]
+        [{ apiKey, cache: { ttl: "1 hour", capacity: 1e6 } }, "cache.capacity"],
+        [null as unknown as ApiTokens.Options, "options"]
       ]
       for (const [options, field] of cases) {
         const error = yield* configError(options)

@@ -184,5 +184,6 @@ export function layerConfig(
 export function layerConfig(
   options: ApiTokens.ConfigOptions = {}
 ): Layer.Layer<ApiTokens, ApiTokensConfigError | ConfigError.ConfigError, HttpClient.HttpClient> {
-  return Layer.unwrapEffect(Effect.map(readOptions(options), (read) => layer(read)))
+  // `null` from a JavaScript caller reads as "no options", as `undefined` does.
+  return Layer.unwrapEffect(Effect.map(readOptions(options ?? {}), (read) => layer(read)))
 }

@@ -145,24 +145,24 @@ const resolveRest = (options: Partial<ApiTokens.Options>): Either.Either<Resolve
     return { baseUrl, timeout, deadline, retry, maxBodyBytes, coalesce: options.coalesce !== false, cache }
   })
 
+// Whatever the types say, a JavaScript caller can pass anything: not an object is refused, not thrown on.
+const notAnObject = (options: unknown) => refuse("options", `expected an object, got ${show(options)}`)
+
 /**
  * Checks and decodes the options a constructor was given: the key first, then the rest in order.
  *
  * @internal
  */
 export const resolveOptions = (options: ApiTokens.Options): Either.Either<Resolved, ApiTokensConfigError> =>
-  Either.flatMap(checkKey(options.apiKey), () => resolveRest(options))
+  isRecord(options) ? Either.flatMap(checkKey(options.apiKey), () => resolveRest(options)) : notAnObject(options)
 
 /**
  * The same checks on whatever options are given; a missing key is not checked.
  *
  * @internal
  */
-export const validateOptions = (options: Partial<ApiTokens.Options>): Either.Either<void, ApiTokensConfigError> =>
-  Either.map(
-    Either.flatMap(
-      options.apiKey === undefined ? Either.right(undefined) : checkKey(options.apiKey),
-      () => resolveRest(options)
-    ),
-    () => undefined
-  )
+export const validateOptions = (options: Partial<ApiTokens.Options>): Either.Either<void, ApiTokensConfigError> => {
+  if (!isRecord(options)) return notAnObject(options)
+  const key = options.apiKey === undefined ? Either.right(undefined) : checkKey(options.apiKey)
+  return Either.map(Either.flatMap(key, () => resolveRest(options)), () => undefined)
+}

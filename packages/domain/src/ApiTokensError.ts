@@ -264,4 +264,3 @@ export const ApiTokensError: Schema.Union<[
   Timeout,
   MalformedResponse
 )
-

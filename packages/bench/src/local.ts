@@ -165,15 +165,15 @@ const main = async () => {
     }
   ]
 
-  // --- Cache (ApiTokens.layerCached): measured in the same rounds when it exists. ---
+  // --- Cache (ApiTokens.layer): measured in the same rounds when it exists. ---
   let disposeCached = async () => {}
   // Cases whose one call runs several operations, and how many.
   const perCall = new Map<string, number>()
-  if (typeof ApiTokens.layerCached !== "function") {
+  if (typeof ApiTokens.layer !== "function") {
     rows.push({ name: "cache hit", text: "n/a (not yet implemented)" })
   } else {
     const cached = ManagedRuntime.make(
-      ApiTokens.layerCached({ apiKey: FakeDeepsetApi.defaultApiKey, cache: { ttl: "1 hour", capacity: 1000 } }).pipe(
+      ApiTokens.layer({ apiKey: FakeDeepsetApi.defaultApiKey, cache: { ttl: "1 hour", capacity: 1000 } }).pipe(
         Layer.provideMerge(FakeDeepsetApi.layer({ tokens: [token] }))
       )
     )

@@ -42,11 +42,15 @@ const region = Options.choice("region", ["eu", "us"]).pipe(
 )
 const timeout = Options.integer("timeout").pipe(
   Options.withDefault(defaults.timeout),
-  Options.withDescription("Per-attempt timeout in milliseconds")
+  Options.withDescription(
+    `Per-attempt timeout in milliseconds, from ${ApiTokens.limits.duration.minMillis} to ${ApiTokens.limits.duration.maxMillis}`
+  )
 )
 const retries = Options.integer("retries").pipe(
   Options.withDefault(defaults.retries),
-  Options.withDescription("Retries after a 429, 5xx, timeout or network error (0 = fail at once)")
+  Options.withDescription(
+    `Retries after a 429, 5xx, timeout or network error, from ${ApiTokens.limits.retryTimes.min} (fail at once) to ${ApiTokens.limits.retryTimes.max}`
+  )
 )
 const id = Args.text({ name: "api-token-id" }).pipe(Args.withDescription("The token's id (a UUID)"))
 

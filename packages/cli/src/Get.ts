@@ -3,22 +3,60 @@
  *
  * @since 0.1.0
  */
-import { ApiTokens, TokenMeta, type TokenMetaEncoded } from "@deepset-tokens/client"
+import { ApiTokens, type ApiTokensConfigError, TokenMeta, type TokenMetaEncoded } from "@deepset-tokens/client"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
 import * as Console from "effect/Console"
 import * as DateTime from "effect/DateTime"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { type ExitCodeRef, fail } from "./Failure.js"
+import { ExitCode, type ExitCodeRef, fail, report } from "./Failure.js"
 import type { GetArgs } from "./GetArgs.js"
 import { summary } from "./Render.js"
 
 // Built on first use: a summary never needs the encoder.
 let encodeWire: ((meta: TokenMeta) => TokenMetaEncoded) | undefined
+
+/**
+ * The library options `--timeout` and `--retries` stand for: milliseconds as a number (a `DurationInput`), and
+ * `retry.times`. The flags are checked by the library's own `ApiTokens.validateOptions` on exactly these, so
+ * the CLI accepts what the library accepts, no more and no less.
+ *
+ * @category parsing
+ * @since 0.1.0
+ */
+export const tuning = (args: Pick<GetArgs, "timeout" | "retries">) => ({
+  timeout: args.timeout,
+  retry: { times: args.retries }
+})
+
+const flags: Readonly<Record<string, { readonly flag: string; readonly range: string }>> = {
+  timeout: {
+    flag: "--timeout",
+    range:
+      `a whole number of milliseconds from ${ApiTokens.limits.duration.minMillis} to ${ApiTokens.limits.duration.maxMillis}`
+  },
+  "retry.times": {
+    flag: "--retries",
+    range: `a whole number from ${ApiTokens.limits.retryTimes.min} to ${ApiTokens.limits.retryTimes.max}`
+  }
+}
+
+/**
+ * The usage error for flags the library refuses: the flag, what it takes, and what it got.
+ *
+ * @category parsing
+ * @since 0.1.0
+ */
+export const usageLine = (args: Pick<GetArgs, "timeout" | "retries">, error: ApiTokensConfigError): string => {
+  const known = flags[error.field]
+  if (known === undefined) return error.message
+  const got = known.flag === "--timeout" ? args.timeout : args.retries
+  return `${known.flag} must be ${known.range}, got ${got}`
+}
 
 /**
  * Retrieves one token with the key from `DEEPSET_API_KEY` and prints it; a failure is reported on stderr
@@ -29,6 +67,11 @@ let encodeWire: ((meta: TokenMeta) => TokenMetaEncoded) | undefined
  */
 export const run = (args: GetArgs, exit: ExitCodeRef, http: Layer.Layer<HttpClient.HttpClient>): Effect.Effect<void> =>
   Effect.gen(function*() {
+    // Before the key is read or a request sent: a bad flag is the caller's typo, not a configuration problem.
+    const checked = ApiTokens.validateOptions(tuning(args))
+    if (Either.isLeft(checked)) {
+      return yield* report(exit, ExitCode.usage, usageLine(args, checked.left), "See deepset-tokens get --help.")
+    }
     const apiKey = yield* Config.redacted("DEEPSET_API_KEY")
     const envUrl = yield* Config.option(Config.string("DEEPSET_API_URL"))
     // A flag beats the environment: --region alone ignores DEEPSET_API_URL; both flags together are refused.
@@ -37,8 +80,7 @@ export const run = (args: GetArgs, exit: ExitCodeRef, http: Layer.Layer<HttpClie
       : Option.filter(envUrl, (u) => u.trim().length > 0)
     const layer = ApiTokens.layer({
       apiKey,
-      timeout: Duration.millis(Math.max(1, args.timeout)),
-      retry: args.retries <= 0 ? false : { times: args.retries },
+      ...tuning(args),
       ...(Option.isSome(url) ? { baseUrl: url.value.trim() } : {}),
       ...(args.region !== undefined ? { region: args.region } : {})
     }).pipe(Layer.provide(http))

@@ -182,6 +182,24 @@ describe("deepset-tokens get", () => {
       const result = yield* cli(["get"])
       expect(result.code).toBe(Failure.ExitCode.usage)
     }))
+
+  it.scopedLive("a --timeout or --retries out of range is a usage error naming the flag, before any request", () =>
+    Effect.gen(function*() {
+      const sim = yield* Simulator.make({ tokens: 1, apiKey: key, log: false })
+      // The fast parser takes `0`; the full parser takes the negative and the huge values.
+      const lines = [
+        [["--timeout", "0"], "--timeout"],
+        [["--timeout", "-5"], "--timeout"],
+        [["--retries", "-1"], "--retries"],
+        [["--retries", "1000000"], "--retries"]
+      ] as const
+      for (const [flags, flag] of lines) {
+        const result = yield* cli(["get", sim.ids[0]!, "--base-url", sim.url, ...flags])
+        expect({ flags, code: result.code }).toEqual({ flags, code: Failure.ExitCode.usage })
+        expect(result.stderr).toContain(`error: ${flag} must be`)
+      }
+      expect(yield* sim.api.requests).toHaveLength(0)
+    }))
 })
 
 describe("deepset-tokens get: the fast path and the full parser", () => {

@@ -2,7 +2,7 @@
  * The CLI's node:http client, on its own and under `ApiTokens`: redirects are answers, not followed; no
  * connection outlives its answer; the body cap and the timeout close the connection.
  */
-import { ApiTokens, type Options } from "@deepset-tokens/client"
+import { ApiTokens } from "@deepset-tokens/client"
 import { FaultServer } from "@deepset-tokens/testing"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -80,7 +80,7 @@ const json = (response: ServerResponse, status: number, body: unknown, headers: 
   response.end(text)
 }
 
-const retrieve = (baseUrl: string, options: Partial<Options> = {}) =>
+const retrieve = (baseUrl: string, options: Partial<ApiTokens.Options> = {}) =>
   Effect.flatMap(ApiTokens, (tokens) => tokens.retrieve(id)).pipe(
     Effect.provide(
       ApiTokens.layer({ apiKey: Redacted.make(key), baseUrl, retry: false, ...options }).pipe(

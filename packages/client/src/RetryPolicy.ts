@@ -10,11 +10,14 @@ import * as Option from "effect/Option"
 /**
  * **Details**
  *
- * - `times`: retries after the first attempt (default 2, so at most 3 requests).
+ * - `times`: retries after the first attempt (default 2, so at most 3 requests); an integer from 0 to 10.
  * - `base`: the first backoff (default 500 ms); it doubles per retry, minus up to 25 % jitter.
  * - `cap`: the longest backoff (default 8 s).
  * - `retryAfterCap`: the longest server-requested delay (`retry-after-ms`, `Retry-After`) that is honoured
  *   (default 60 s). A longer request is not waited for: the error comes back at once, carrying the delay.
+ *
+ * `base`, `cap` and `retryAfterCap` are each from 1 ms to 2^31 − 1 ms (about 24.8 days); see
+ * `ApiTokens.limits` for why these bounds.
  *
  * @category models
  * @since 0.1.0

@@ -6,12 +6,17 @@
  *
  * @since 0.1.0
  */
-export { ApiTokens, make, type Options, type Service, userAgent } from "./ApiTokens.js"
+export { ApiTokens } from "./ApiTokens.js"
 
 /**
  * @since 0.1.0
  */
-export { ApiTokensCache, type CacheOptions, type Service as CacheService } from "./ApiTokensCache.js"
+export { ApiTokensCache } from "./ApiTokensCache.js"
+
+/**
+ * @since 0.1.0
+ */
+export { ApiTokensConfigError } from "./ApiTokensConfigError.js"
 
 /**
  * @since 0.1.0

@@ -36,6 +36,7 @@ describe("ApiTokens.retrieve on the fake", () => {
       expect(request?.headers["authorization"]).toBe(`Bearer ${apiKeyText}`)
       expect(request?.headers["accept"]).toBe("application/json")
       expect(request?.headers["user-agent"]).toBe(`deepset-tokens/${version} (@deepset-tokens/client)`)
+      expect(ApiTokens.userAgent).toBe(request?.headers["user-agent"])
     }).pipe(Effect.provide(fakeClient())))
 
   it.effect.prop(

@@ -11,8 +11,8 @@ const requestsFor = (id: string) =>
     (api) => Effect.map(api.requests, (all) => all.filter((r) => r.url.endsWith(id)).length)
   )
 
-const cached = (cache: { ttl: Duration.DurationInput; capacity: number; notFoundTtl?: Duration.DurationInput }) =>
-  ApiTokens.layerCached({ apiKey: FakeDeepsetApi.defaultApiKey, cache }).pipe(
+const cached = (cache: ApiTokensCache.Options) =>
+  ApiTokens.layer({ apiKey: FakeDeepsetApi.defaultApiKey, cache }).pipe(
     Layer.provideMerge(FakeDeepsetApi.layer())
   )
 
@@ -133,7 +133,7 @@ describe("coalescing", () => {
     }).pipe(Effect.provide(fakeClient())))
 })
 
-describe("layerCached", () => {
+describe("cache", () => {
   const token = fc.sample(Arbitraries.realisticTokenMeta(), { numRuns: 1, seed: 21 })[0]!
   const unknown = "00000000-0000-4000-8000-000000000000"
 

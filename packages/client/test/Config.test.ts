@@ -1,8 +1,8 @@
-import { ApiTokens, ApiTokensConfigError } from "@deepset-tokens/client"
+import { ApiTokens, ApiTokensCache, ApiTokensConfigError } from "@deepset-tokens/client"
 import { Arbitraries, FakeDeepsetApi } from "@deepset-tokens/testing"
 import type { HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigError, ConfigProvider, Effect, Exit, FastCheck as fc, Layer, Redacted } from "effect"
+import { Config, ConfigError, ConfigProvider, Duration, Effect, Exit, FastCheck as fc, Layer, Redacted } from "effect"
 
 const id = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
 
@@ -90,11 +90,26 @@ describe("base URL", () => {
         [{ apiKey: Redacted.make("") }, "apiKey"],
         [{ apiKey: Redacted.make("api_key\r\nX-Evil: 1") }, "apiKey"],
         [{ apiKey, timeout: "forever" as "1 second" }, "timeout"],
+        [{ apiKey, timeout: 0 }, "timeout"],
+        [{ apiKey, timeout: -5 }, "timeout"],
+        [{ apiKey, timeout: "-5 seconds" }, "timeout"],
+        [{ apiKey, timeout: Duration.infinity }, "timeout"],
+        [{ apiKey, timeout: "30 days" }, "timeout"],
+        [{ apiKey, deadline: 0 }, "deadline"],
         [{ apiKey, retry: { times: -1 } }, "retry.times"],
-        [{ apiKey, maxBodyBytes: 0 }, "maxBodyBytes"]
+        [{ apiKey, retry: { times: 1e9 } }, "retry.times"],
+        [{ apiKey, retry: { base: -1 } }, "retry.base"],
+        [{ apiKey, retry: { cap: "-1 seconds" } }, "retry.cap"],
+        [{ apiKey, retry: { retryAfterCap: NaN } }, "retry.retryAfterCap"],
+        [{ apiKey, maxBodyBytes: 0 }, "maxBodyBytes"],
+        [{ apiKey, cache: { ttl: 0, capacity: 10 } }, "cache.ttl"],
+        [{ apiKey, cache: { ttl: "1 hour", capacity: 10, notFoundTtl: 0 } }, "cache.notFoundTtl"],
+        [{ apiKey, cache: { ttl: "1 hour", capacity: 1e6 } }, "cache.capacity"],
+        [null as unknown as ApiTokens.Options, "options"]
       ]
       for (const [options, field] of cases) {
-        expect((yield* configError(options)).field).toBe(field)
+        const error = yield* configError(options)
+        expect({ field: error.field, reason: error.reason }).toMatchObject({ field, reason: /^expected|^give|^not/ })
       }
     }))
 
@@ -153,4 +168,101 @@ describe("layerConfig", () => {
       )
       expect(Exit.isFailure(exit) && exit.cause._tag === "Fail" && exit.cause.error._tag).toBe("ApiTokensConfigError")
     }).pipe(Effect.provide(FakeDeepsetApi.layer())))
+})
+
+describe("layerConfig with Config values", () => {
+  const withEnv = (env: Record<string, string>) =>
+    Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+
+  it.effect("reads each option from the Config it is given, cache included", () =>
+    Effect.gen(function*() {
+      const api = yield* FakeDeepsetApi.FakeDeepsetApi
+      const token = fc.sample(Arbitraries.tokenMeta, { numRuns: 1, seed: 12 })[0]!
+      yield* api.seed(token)
+      const layer = ApiTokens.layerConfig({
+        apiKey: Config.redacted("MY_KEY"),
+        baseUrl: Config.string("MY_URL"),
+        timeout: Config.duration("MY_TIMEOUT"),
+        retry: { times: 0 },
+        cache: Config.all({ ttl: Config.duration("MY_TTL"), capacity: Config.integer("MY_CAPACITY") })
+      })
+      const size = yield* Effect.gen(function*() {
+        yield* Effect.flatMap(ApiTokens, (t) => t.retrieve(token.api_token_id))
+        yield* Effect.flatMap(ApiTokens, (t) => t.retrieve(token.api_token_id))
+        return yield* Effect.flatMap(ApiTokensCache, (cache) => cache.size)
+      }).pipe(
+        Effect.provide(layer),
+        withEnv({
+          MY_KEY: Redacted.value(apiKey),
+          MY_URL: "http://127.0.0.1:4010",
+          MY_TIMEOUT: "2 seconds",
+          MY_TTL: "1 minute",
+          MY_CAPACITY: "10"
+        })
+      )
+      expect(size).toBe(1)
+      const requests = yield* api.requests
+      expect(requests.map((r) => r.url)).toEqual([`http://127.0.0.1:4010/api/v1/token/${token.api_token_id}`])
+    }).pipe(Effect.provide(FakeDeepsetApi.layer())))
+
+  it.effect("a value read from Config gets the same checks: a zero timeout is ApiTokensConfigError", () =>
+    Effect.gen(function*() {
+      const exit = yield* Effect.exit(
+        Layer.build(ApiTokens.layerConfig({ timeout: Config.duration("MY_TIMEOUT") })).pipe(
+          Effect.scoped,
+          withEnv({ DEEPSET_API_KEY: "k", MY_TIMEOUT: "0 millis" })
+        )
+      )
+      expect(Exit.isFailure(exit) && exit.cause._tag === "Fail" && exit.cause.error).toMatchObject({
+        _tag: "ApiTokensConfigError",
+        field: "timeout"
+      })
+    }).pipe(Effect.provide(FakeDeepsetApi.layer())))
+
+  it.effect("a blank baseUrl from Config counts as unset; DEEPSET_API_URL replaces a region given in code", () =>
+    Effect.gen(function*() {
+      const key = Redacted.value(apiKey)
+      expect(
+        yield* urlSeen(ApiTokens.layerConfig({ baseUrl: Config.string("MY_URL") })).pipe(
+          withEnv({ DEEPSET_API_KEY: key, MY_URL: "  " })
+        )
+      ).toBe(`https://api.cloud.deepset.ai/api/v1/token/${id}`)
+      expect(
+        yield* urlSeen(ApiTokens.layerConfig({ region: "us" })).pipe(
+          withEnv({ DEEPSET_API_KEY: key, DEEPSET_API_URL: "http://127.0.0.1:4010" })
+        )
+      ).toBe(`http://127.0.0.1:4010/api/v1/token/${id}`)
+      expect(yield* urlSeen(ApiTokens.layerConfig({ region: "us" })).pipe(withEnv({ DEEPSET_API_KEY: key })))
+        .toBe(`https://api.us.deepset.ai/api/v1/token/${id}`)
+    }))
+})
+
+describe("make", () => {
+  it.effect("with a cache, the service carries the cache's handle", () =>
+    Effect.gen(function*() {
+      const api = yield* FakeDeepsetApi.FakeDeepsetApi
+      const token = fc.sample(Arbitraries.tokenMeta, { numRuns: 1, seed: 13 })[0]!
+      yield* api.seed(token)
+      const tokens = yield* ApiTokens.make({ apiKey, cache: { ttl: "1 minute", capacity: 10 } })
+      yield* tokens.retrieve(token.api_token_id)
+      expect(yield* tokens.cache.size).toBe(1)
+      yield* tokens.cache.invalidateAll
+      expect(yield* tokens.cache.size).toBe(0)
+      const plain = yield* ApiTokens.make({ apiKey })
+      expect("cache" in plain).toBe(false)
+    }).pipe(Effect.provide(FakeDeepsetApi.layer())))
+})
+
+// Compile-time: the layers provide ApiTokensCache exactly when given a cache.
+type Equals<A, B> = [A] extends [B] ? [B] extends [A] ? true : false : false
+const _cached = ApiTokens.layer({ apiKey, cache: { ttl: "1 minute", capacity: 1 } })
+const _cachedFromConfig = ApiTokens.layerConfig({ cache: { ttl: "1 minute", capacity: 1 } })
+const _plain = ApiTokens.layerConfig({ timeout: "1 second" })
+const provides: [
+  Equals<Layer.Layer.Success<typeof _cached>, ApiTokens | ApiTokensCache>,
+  Equals<Layer.Layer.Success<typeof _cachedFromConfig>, ApiTokens | ApiTokensCache>,
+  Equals<Layer.Layer.Success<typeof _plain>, ApiTokens>
+] = [true, true, true]
+it("layer types follow the cache option", () => {
+  expect(provides).toEqual([true, true, true])
 })

@@ -1,6 +1,6 @@
 /**
  * What is particular to the lean path of our transports (the fault matrix in resilience/ covers the rest):
- * time under the TestClock, timeouts past setTimeout's range, spans, derived clients and a dead dispatcher.
+ * time under the TestClock, the longest timeout setTimeout holds, spans, derived clients and a dead dispatcher.
  */
 import { ApiTokens, FetchTransport, TokenMeta } from "@deepset-tokens/client"
 import * as UndiciTransport from "@deepset-tokens/client/UndiciTransport"
@@ -41,7 +41,7 @@ describe.each(transports)("%s", (_, transport) => {
       expect(exit).toMatchObject(Exit.fail({ _tag: "Timeout", scope: "attempt" }))
     }))
 
-  it.scopedLive("a timeout past setTimeout's range (24.8 days) still waits for the answer", () =>
+  it.scopedLive("the longest timeout setTimeout holds (2^31 - 1 ms, 24.8 days) waits for the answer", () =>
     Effect.gen(function*() {
       const server = yield* FaultServer.make
       yield* server.script(
@@ -52,12 +52,21 @@ describe.each(transports)("%s", (_, transport) => {
       )
       const meta = yield* retrieve.pipe(
         Effect.provide(
-          ApiTokens.layer({ apiKey, baseUrl: server.url, timeout: "30 days" }).pipe(
+          ApiTokens.layer({ apiKey, baseUrl: server.url, timeout: ApiTokens.limits.duration.maxMillis }).pipe(
             Layer.provide(transport)
           )
         )
       )
       expect(meta).toEqual(token)
+      // One millisecond more would never fire (Effect's clock treats it as infinite): it is refused.
+      const longer = yield* Effect.flip(
+        Layer.build(
+          ApiTokens.layer({ apiKey, baseUrl: server.url, timeout: ApiTokens.limits.duration.maxMillis + 1 }).pipe(
+            Layer.provide(transport)
+          )
+        )
+      )
+      expect(longer).toMatchObject({ _tag: "ApiTokensConfigError", field: "timeout" })
     }))
 
   it.scopedLive("keeps a gateway's path prefix, with or without a trailing /api/v1", () =>

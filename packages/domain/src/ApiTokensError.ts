@@ -264,19 +264,3 @@ export const ApiTokensError: Schema.Union<[
   Timeout,
   MalformedResponse
 )
-
-/**
- * A client layer was given an unusable configuration: a malformed or insecure base URL, an empty or
- * malformed API key, or an out-of-range option. `field` names the option; the key's value is never shown.
- *
- * @category errors
- * @since 0.1.0
- */
-export class ApiTokensConfigError extends Schema.TaggedError<ApiTokensConfigError>()("ApiTokensConfigError", {
-  field: Schema.String,
-  reason: Schema.String
-}) {
-  override get message(): string {
-    return `Invalid ApiTokens configuration, ${this.field}: ${this.reason}`
-  }
-}

@@ -1,9 +1,9 @@
 /**
- * The wire core's base-URL rules, with a refusal as the domain's `ApiTokensConfigError`.
+ * The wire core's base-URL rules, with a refusal as an `ApiTokensConfigError`.
  */
-import { ApiTokensConfigError } from "@deepset-tokens/domain"
 import { type BaseUrlOptions, resolveBaseUrl as resolve } from "@deepset-tokens/wire"
 import * as Either from "effect/Either"
+import { ApiTokensConfigError } from "../ApiTokensConfigError.js"
 
 /**
  * Resolves `baseUrl`/`region` to an origin plus optional path prefix (see the wire core's `resolveBaseUrl`).

@@ -1,6 +1,18 @@
-import type { TokenMeta, TokenNotFound } from "@deepset-tokens/domain"
+import {
+  type ApiTokenId,
+  type ApiTokensError,
+  parseApiTokenId,
+  type TokenMeta,
+  type TokenNotFound
+} from "@deepset-tokens/domain"
+import type * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import type { ApiTokensCache } from "../ApiTokensCache.js"
+import type { ResolvedCache } from "./options.js"
 
-type Entry =
+/** @internal */
+export type Entry =
   | { readonly _tag: "Hit"; readonly value: TokenMeta; readonly expiresAt: number }
   | { readonly _tag: "NotFound"; readonly error: TokenNotFound; readonly expiresAt: number }
 
@@ -48,3 +60,64 @@ export class TokenCache {
     return this.entries.size
   }
 }
+
+/**
+ * A cache as an `ApiTokens` uses it: the entries and how long each kind lives.
+ *
+ * @internal
+ */
+export interface Store {
+  readonly entries: TokenCache
+  readonly ttlMillis: number
+  /** `undefined`: 404s are not cached. */
+  readonly notFoundTtlMillis: number | undefined
+}
+
+/** @internal */
+export const makeStore = (options: ResolvedCache): Store => ({
+  entries: new TokenCache(options.capacity),
+  ttlMillis: options.ttlMillis,
+  notFoundTtlMillis: options.notFoundTtlMillis
+})
+
+/**
+ * `run`, with each cacheable outcome stored: a success for `ttlMillis`, a 404 for `notFoundTtlMillis` when
+ * set. Every other error passes through unstored.
+ *
+ * @internal
+ */
+export const storingOutcomes = (
+  run: (id: ApiTokenId) => Effect.Effect<TokenMeta, ApiTokensError>,
+  store: Store,
+  clock: Clock.Clock
+) => {
+  const { entries, notFoundTtlMillis, ttlMillis } = store
+  return (id: ApiTokenId): Effect.Effect<TokenMeta, ApiTokensError> =>
+    Effect.tapBoth(run(id), {
+      onSuccess: (value) =>
+        Effect.sync(() =>
+          entries.set(id, { _tag: "Hit", value, expiresAt: clock.unsafeCurrentTimeMillis() + ttlMillis })
+        ),
+      onFailure: (error) =>
+        Effect.sync(() => {
+          if (error._tag === "TokenNotFound" && notFoundTtlMillis !== undefined) {
+            entries.set(id, { _tag: "NotFound", error, expiresAt: clock.unsafeCurrentTimeMillis() + notFoundTtlMillis })
+          }
+        })
+    })
+}
+
+/**
+ * The `ApiTokensCache` handle on a store.
+ *
+ * @internal
+ */
+export const cacheService = (store: Store): ApiTokensCache.Service => ({
+  invalidate: (id) =>
+    Effect.sync(() => {
+      const parsed = parseApiTokenId(id)
+      if (Either.isRight(parsed)) store.entries.delete(parsed.right)
+    }),
+  invalidateAll: Effect.sync(() => store.entries.clear()),
+  size: Effect.sync(() => store.entries.size)
+})

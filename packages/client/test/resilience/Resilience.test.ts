@@ -4,7 +4,7 @@
  * Tracing.test.ts). Each case checks the outcome, the number of requests, where the key went, that no
  * answer is left hanging on a socket, and that the key appears in no rendering, log line or span.
  */
-import { ApiTokens, type ApiTokensError, FetchTransport, type Options, TokenMeta } from "@deepset-tokens/client"
+import { ApiTokens, type ApiTokensError, FetchTransport, TokenMeta } from "@deepset-tokens/client"
 import * as UndiciTransport from "@deepset-tokens/client/UndiciTransport"
 import { Arbitraries, FakeDeepsetApi, FaultServer, SpanRecorder } from "@deepset-tokens/testing"
 import { FetchHttpClient, type HttpClient } from "@effect/platform"
@@ -45,7 +45,7 @@ const base = {
   maxBodyBytes: 64 * 1024
 }
 
-const optionsFor = (c: Case, baseUrl: string): Options => ({
+const optionsFor = (c: Case, baseUrl: string): ApiTokens.Options => ({
   ...base,
   ...c.options,
   baseUrl,
@@ -266,7 +266,7 @@ describe.concurrent("the time limits over real sockets and on the fake", () => {
 })
 
 describe.concurrent("interruption over real sockets", () => {
-  const forkRetrieve = (http: Layer.Layer<HttpClient.HttpClient>, options: Options) =>
+  const forkRetrieve = (http: Layer.Layer<HttpClient.HttpClient>, options: ApiTokens.Options) =>
     Effect.fork(retrieve.pipe(Effect.provide(ApiTokens.layer(options).pipe(Layer.provide(http)))))
 
   it.scopedLive.each(transports)(

@@ -5,7 +5,7 @@
  * Each script lists the answer to every request the client is expected to send, in order, so a client
  * that sends one request too many meets the server's default 404 and fails the case.
  */
-import type { ApiTokensError, Options } from "@deepset-tokens/client"
+import type { ApiTokens, ApiTokensError } from "@deepset-tokens/client"
 import { Fault, FaultServer } from "@deepset-tokens/testing"
 import { Duration } from "effect"
 
@@ -41,7 +41,7 @@ export interface Case {
   readonly group: string
   readonly name: string
   /** Client options for this case, over the suite's. */
-  readonly options?: Partial<Options>
+  readonly options?: Partial<ApiTokens.Options>
   /** The socket-level script, one behavior per request. */
   readonly server: (ctx: Context) => ReadonlyArray<FaultServer.Behavior>
   /** Nothing listens on the configured origin: the connection is refused. */

@@ -1,0 +1,189 @@
+import {
+  type ApiTokenId,
+  type ApiTokensError,
+  InvalidTokenId,
+  parseApiTokenId,
+  Timeout,
+  type TokenMeta
+} from "@deepset-tokens/domain"
+import { excerpt, makeScrub } from "@deepset-tokens/wire"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import type { ApiTokens } from "../ApiTokens.js"
+import { ApiTokensCache } from "../ApiTokensCache.js"
+import type { ApiTokensConfigError } from "../ApiTokensConfigError.js"
+import { cacheService, makeStore, storingOutcomes } from "./cache.js"
+import { makeCoalescer } from "./coalesce.js"
+import { genericAttempt } from "./genericAttempt.js"
+import { leanGetOf } from "./lean.js"
+import { leanAttempt } from "./leanAttempt.js"
+import { resolveOptions } from "./options.js"
+import { withDeadline, withRetries } from "./retry.js"
+import { withRetrieveSpan } from "./tracing.js"
+import { userAgent } from "./userAgent.js"
+
+/** @internal */
+export const key = "@deepset-tokens/client/ApiTokens"
+
+// The same key as the public `ApiTokens` class, so the two are one service in any Context.
+const tag = Context.GenericTag<ApiTokens, ApiTokens.Service>(key)
+
+interface Built {
+  readonly service: ApiTokens.Service
+  readonly cache: ApiTokensCache.Service | undefined
+}
+
+/**
+ * The service from checked options. Everything per call (the attempt, retries, deadline, coalescing, cache,
+ * span) is composed here, once; `retrieve` only parses the id and runs it.
+ */
+const build = (options: ApiTokens.Options): Effect.Effect<Built, ApiTokensConfigError, HttpClient.HttpClient> =>
+  Effect.gen(function*() {
+    const config = yield* resolveOptions(options)
+    const scrub = makeScrub(Redacted.value(options.apiKey))
+    const provided = yield* HttpClient.HttpClient
+    const tokenUrl = `${config.baseUrl}/api/v1/token/`
+    const attemptTimeout = new Timeout({ limit: config.timeout, scope: "attempt" })
+    const { maxBodyBytes } = config
+    const timed = (effect: Effect.Effect<TokenMeta, ApiTokensError>) =>
+      Effect.timeoutFail(effect, { duration: config.timeout, onTimeout: () => attemptTimeout })
+
+    const lean = leanGetOf(provided)
+    const attempt = lean === undefined
+      ? yield* genericAttempt(provided, { options, tokenUrl, maxBodyBytes, scrub, timed })
+      : leanAttempt({
+        get: lean,
+        origin: new URL(tokenUrl).origin,
+        pathPrefix: new URL(tokenUrl).pathname,
+        headers: {
+          authorization: `Bearer ${Redacted.value(options.apiKey)}`,
+          accept: "application/json",
+          "user-agent": userAgent
+        },
+        timeoutMillis: Duration.toMillis(config.timeout),
+        attemptTimeout,
+        maxBodyBytes,
+        scrub,
+        timed
+      })
+
+    const run = withDeadline(withRetries(attempt, config.retry), config.deadline)
+
+    const coalescer = config.coalesce ? makeCoalescer<TokenMeta, ApiTokensError>() : undefined
+    const shared = coalescer === undefined ? run : (id: ApiTokenId) => coalescer(id, run(id))
+
+    const store = config.cache === undefined ? undefined : makeStore(config.cache)
+    const clock = yield* Effect.clock
+    const fetchOrCache = store === undefined ? shared : storingOutcomes(shared, store, clock)
+
+    const traced = (id: ApiTokenId) =>
+      withRetrieveSpan(fetchOrCache(id), () => ({
+        "deepset.api_token_id": id,
+        "http.request.method": "GET",
+        "url.full": tokenUrl + id
+      }))
+
+    const invalid = (input: string, reason: string) =>
+      withRetrieveSpan(new InvalidTokenId({ input: excerpt(scrub, input, 64), reason }), () => ({}))
+
+    const retrieve = (input: string): Effect.Effect<TokenMeta, ApiTokensError> => {
+      const parsed = parseApiTokenId(input)
+      if (Either.isLeft(parsed)) return invalid(input, parsed.left)
+      if (store !== undefined) {
+        // A hit is answered without a span or a fiber: it is the hot path caching exists for.
+        const hit = store.entries.get(parsed.right, clock.unsafeCurrentTimeMillis())
+        if (hit !== undefined) return hit._tag === "Hit" ? Effect.succeed(hit.value) : Effect.fail(hit.error)
+      }
+      return traced(parsed.right)
+    }
+
+    return { service: { retrieve }, cache: store === undefined ? undefined : cacheService(store) }
+  })
+
+/** @internal */
+export function make(
+  options: ApiTokens.Options & { readonly cache: ApiTokensCache.Options }
+): Effect.Effect<ApiTokens.CachedService, ApiTokensConfigError, HttpClient.HttpClient>
+/** @internal */
+export function make(
+  options: ApiTokens.Options
+): Effect.Effect<ApiTokens.Service, ApiTokensConfigError, HttpClient.HttpClient>
+export function make(
+  options: ApiTokens.Options
+): Effect.Effect<ApiTokens.Service | ApiTokens.CachedService, ApiTokensConfigError, HttpClient.HttpClient> {
+  return Effect.map(build(options), ({ cache, service }) => cache === undefined ? service : { ...service, cache })
+}
+
+const toContext = ({ cache, service }: Built): Context.Context<ApiTokens> =>
+  cache === undefined ? Context.make(tag, service) : Context.make(tag, service).pipe(Context.add(ApiTokensCache, cache))
+
+/** @internal */
+export function layer(
+  options: ApiTokens.Options & { readonly cache: ApiTokensCache.Options }
+): Layer.Layer<ApiTokens | ApiTokensCache, ApiTokensConfigError, HttpClient.HttpClient>
+/** @internal */
+export function layer(options: ApiTokens.Options): Layer.Layer<ApiTokens, ApiTokensConfigError, HttpClient.HttpClient>
+export function layer(options: ApiTokens.Options): Layer.Layer<ApiTokens, ApiTokensConfigError, HttpClient.HttpClient> {
+  return Layer.effectContext(Effect.map(build(options), toContext))
+}
+
+const isConfig = <A>(value: A | Config.Config<A>): value is Config.Config<A> => Config.isConfig(value)
+
+const read = <A>(value: A | Config.Config<A>): Effect.Effect<A, ConfigError.ConfigError> =>
+  isConfig(value) ? value : Effect.succeed(value)
+
+// An empty or blank URL in the environment is "not set": `DEEPSET_API_URL=` in a .env file is common.
+const setUrl = (url: string | URL | undefined) =>
+  typeof url === "string" ? (url.trim().length === 0 ? undefined : url.trim()) : url
+
+const defaultApiKey = Config.redacted("DEEPSET_API_KEY")
+const defaultBaseUrl = Config.string("DEEPSET_API_URL").pipe(Config.withDefault(undefined))
+
+/** The options with every `Config` read: the key and URL from the environment unless given. */
+const readOptions = (options: ApiTokens.ConfigOptions): Effect.Effect<ApiTokens.Options, ConfigError.ConfigError> =>
+  Effect.gen(function*() {
+    const apiKey = yield* read(options.apiKey ?? defaultApiKey)
+    const baseUrl = options.baseUrl === undefined
+      ? setUrl(yield* defaultBaseUrl)
+      : isConfig(options.baseUrl)
+      ? setUrl(yield* options.baseUrl)
+      : options.baseUrl
+    const region = yield* read(options.region)
+    return {
+      apiKey,
+      baseUrl,
+      // DEEPSET_API_URL repoints a deployment whose code names a region; a baseUrl given here does not.
+      region: options.baseUrl === undefined && baseUrl !== undefined ? undefined : region,
+      timeout: yield* read(options.timeout),
+      deadline: yield* read(options.deadline),
+      retry: yield* read(options.retry),
+      maxBodyBytes: yield* read(options.maxBodyBytes),
+      allowInsecureHttp: yield* read(options.allowInsecureHttp),
+      coalesce: yield* read(options.coalesce),
+      cache: yield* read(options.cache)
+    }
+  })
+
+/** @internal */
+export function layerConfig(
+  options: ApiTokens.ConfigOptions & {
+    readonly cache: ApiTokensCache.Options | Config.Config<ApiTokensCache.Options>
+  }
+): Layer.Layer<ApiTokens | ApiTokensCache, ApiTokensConfigError | ConfigError.ConfigError, HttpClient.HttpClient>
+/** @internal */
+export function layerConfig(
+  options?: ApiTokens.ConfigOptions
+): Layer.Layer<ApiTokens, ApiTokensConfigError | ConfigError.ConfigError, HttpClient.HttpClient>
+export function layerConfig(
+  options: ApiTokens.ConfigOptions = {}
+): Layer.Layer<ApiTokens, ApiTokensConfigError | ConfigError.ConfigError, HttpClient.HttpClient> {
+  // `null` from a JavaScript caller reads as "no options", as `undefined` does.
+  return Layer.unwrapEffect(Effect.map(readOptions(options ?? {}), (read) => layer(read)))
+}

@@ -1,0 +1,168 @@
+import * as Duration from "effect/Duration"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import type { ApiTokens } from "../ApiTokens.js"
+import { ApiTokensConfigError } from "../ApiTokensConfigError.js"
+import * as RetryPolicy from "../RetryPolicy.js"
+import { resolveBaseUrl } from "./baseUrl.js"
+
+// Effect's clock, and JS timers, hold at most 2^31 - 1 ms: a longer sleep or timeout never fires at all, so a
+// longer limit would silently be no limit.
+const maxTimerMillis = 2 ** 31 - 1
+
+/**
+ * The documented range of every option; `ApiTokens.limits` publishes it.
+ *
+ * @internal
+ */
+export const limits = {
+  duration: { minMillis: 1, maxMillis: maxTimerMillis },
+  retryTimes: { min: 0, max: 10 },
+  maxBodyBytes: { min: 1024, max: 64 * 1024 * 1024 },
+  cacheCapacity: { min: 1, max: 100_000 }
+} as const
+
+/** @internal */
+export interface ResolvedCache {
+  readonly ttlMillis: number
+  readonly capacity: number
+  /** `undefined`: 404s are not cached. */
+  readonly notFoundTtlMillis: number | undefined
+}
+
+/**
+ * Every option checked and decoded, defaults filled in.
+ *
+ * @internal
+ */
+export interface Resolved {
+  readonly baseUrl: string
+  readonly timeout: Duration.Duration
+  readonly deadline: Option.Option<Duration.Duration>
+  readonly retry: RetryPolicy.RetryPolicy
+  readonly maxBodyBytes: number
+  readonly coalesce: boolean
+  readonly cache: ResolvedCache | undefined
+}
+
+const refuse = (field: string, reason: string) => Either.left(new ApiTokensConfigError({ field, reason }))
+
+// Durations and counts are never secret; a string is cut short so an error stays one readable line.
+const show = (input: unknown): string => {
+  if (typeof input === "string") return JSON.stringify(input.length > 40 ? `${input.slice(0, 40)}…` : input)
+  if (typeof input === "number" || typeof input === "bigint" || typeof input === "boolean") return String(input)
+  if (Duration.isDuration(input)) return Duration.format(input)
+  return input === null ? "null" : typeof input
+}
+
+const durationRange = `a duration from 1 millisecond to ${maxTimerMillis} milliseconds (about 24.8 days)`
+
+const toDuration = (field: string, input: unknown): Either.Either<Duration.Duration, ApiTokensConfigError> => {
+  // decodeUnknown turns a negative or NaN number into zero, and never throws: the range check catches both.
+  const decoded = Duration.decodeUnknown(input)
+  if (Option.isSome(decoded)) {
+    const millis = Duration.toMillis(decoded.value)
+    if (millis >= limits.duration.minMillis && millis <= limits.duration.maxMillis) return Either.right(decoded.value)
+  }
+  return refuse(field, `expected ${durationRange}, got ${show(input)}`)
+}
+
+const toDurationOr = (field: string, input: unknown, fallback: Duration.Duration) =>
+  input === undefined ? Either.right(fallback) : toDuration(field, input)
+
+const toInteger = (field: string, input: unknown, range: { readonly min: number; readonly max: number }) =>
+  typeof input === "number" && Number.isInteger(input) && input >= range.min && input <= range.max
+    ? Either.right(input)
+    : refuse(field, `expected an integer from ${range.min} to ${range.max}, got ${show(input)}`)
+
+const checkKey = (apiKey: unknown): Either.Either<void, ApiTokensConfigError> => {
+  const key = Redacted.isRedacted(apiKey) ? Redacted.value(apiKey) : undefined
+  return typeof key === "string" && key.length > 0 && !/[\s\u0000-\u001f\u007f]/.test(key)
+    ? Either.right(undefined)
+    : refuse("apiKey", "expected a non-empty Redacted<string> without whitespace or control characters")
+}
+
+// An object, not null: the options come from JavaScript callers and config files too, whatever their types say.
+const isRecord = (input: unknown): input is object => typeof input === "object" && input !== null
+
+const orDefault = <A>(input: A | undefined, fallback: A): A => input === undefined ? fallback : input
+
+const resolveCache = (cache: ApiTokens.Options["cache"]) =>
+  Either.gen(function*() {
+    if (cache === undefined) return undefined
+    if (!isRecord(cache)) {
+      return yield* refuse("cache", `expected an object with ttl and capacity, got ${show(cache)}`)
+    }
+    const capacity = yield* toInteger("cache.capacity", cache.capacity, limits.cacheCapacity)
+    const ttl = yield* toDuration("cache.ttl", cache.ttl)
+    const notFoundTtl = cache.notFoundTtl === undefined
+      ? undefined
+      : yield* toDuration("cache.notFoundTtl", cache.notFoundTtl)
+    return {
+      capacity,
+      ttlMillis: Duration.toMillis(ttl),
+      notFoundTtlMillis: notFoundTtl === undefined ? undefined : Duration.toMillis(notFoundTtl)
+    }
+  })
+
+/**
+ * Everything but the key, in the documented order: `region`/`baseUrl`, `timeout`, `deadline`, `retry`,
+ * `retry.times`, `retry.base`, `retry.cap`, `retry.retryAfterCap`, `maxBodyBytes`, `cache`, `cache.capacity`,
+ * `cache.ttl`, `cache.notFoundTtl`. The first bad one is reported.
+ */
+const resolveRest = (options: Partial<ApiTokens.Options>): Either.Either<Resolved, ApiTokensConfigError> =>
+  Either.gen(function*() {
+    const baseUrl = yield* resolveBaseUrl(options)
+    const timeout = yield* toDurationOr("timeout", options.timeout, Duration.seconds(10))
+    const deadline = options.deadline === undefined
+      ? Option.none()
+      : Option.some(yield* toDuration("deadline", options.deadline))
+    // `false` is no retries; a field left out (or `undefined`) keeps its default.
+    const given: Partial<RetryPolicy.RetryPolicy> = options.retry === false
+      ? RetryPolicy.none
+      : options.retry === undefined
+      ? {}
+      : isRecord(options.retry)
+      ? options.retry
+      : yield* refuse(
+        "retry",
+        `expected false or an object of times, base, cap, retryAfterCap, got ${show(options.retry)}`
+      )
+    const { defaults } = RetryPolicy
+    const retry: RetryPolicy.RetryPolicy = {
+      times: yield* toInteger("retry.times", orDefault(given.times, defaults.times), limits.retryTimes),
+      base: yield* toDuration("retry.base", orDefault(given.base, defaults.base)),
+      cap: yield* toDuration("retry.cap", orDefault(given.cap, defaults.cap)),
+      retryAfterCap: yield* toDuration("retry.retryAfterCap", orDefault(given.retryAfterCap, defaults.retryAfterCap))
+    }
+    const maxBodyBytes = yield* toInteger(
+      "maxBodyBytes",
+      orDefault(options.maxBodyBytes, 1024 * 1024),
+      limits.maxBodyBytes
+    )
+    const cache = yield* resolveCache(options.cache)
+    return { baseUrl, timeout, deadline, retry, maxBodyBytes, coalesce: options.coalesce !== false, cache }
+  })
+
+// Whatever the types say, a JavaScript caller can pass anything: not an object is refused, not thrown on.
+const notAnObject = (options: unknown) => refuse("options", `expected an object, got ${show(options)}`)
+
+/**
+ * Checks and decodes the options a constructor was given: the key first, then the rest in order.
+ *
+ * @internal
+ */
+export const resolveOptions = (options: ApiTokens.Options): Either.Either<Resolved, ApiTokensConfigError> =>
+  isRecord(options) ? Either.flatMap(checkKey(options.apiKey), () => resolveRest(options)) : notAnObject(options)
+
+/**
+ * The same checks on whatever options are given; a missing key is not checked.
+ *
+ * @internal
+ */
+export const validateOptions = (options: Partial<ApiTokens.Options>): Either.Either<void, ApiTokensConfigError> => {
+  if (!isRecord(options)) return notAnObject(options)
+  const key = options.apiKey === undefined ? Either.right(undefined) : checkKey(options.apiKey)
+  return Either.map(Either.flatMap(key, () => resolveRest(options)), () => undefined)
+}

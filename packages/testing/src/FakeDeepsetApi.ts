@@ -290,15 +290,17 @@ export interface Service {
  *
  * @example
  * ```ts
- * import { FakeDeepsetApi } from "@deepset-tokens/testing"
- * import { Effect } from "effect"
+ * import { Arbitraries, FakeDeepsetApi } from "@deepset-tokens/testing"
+ * import { Effect, FastCheck } from "effect"
+ *
+ * const [token] = FastCheck.sample(Arbitraries.realisticTokenMeta(), 1)
  *
  * const program = Effect.gen(function*() {
- *   const api = yield* FakeDeepsetApi
- *   yield* api.seed(token)
+ *   const api = yield* FakeDeepsetApi.FakeDeepsetApi
+ *   yield* api.seed(token!)
  *   // ... run code that uses ApiTokens ...
- *   const seen = yield* api.requests
- * })
+ *   return yield* api.requests
+ * }).pipe(Effect.provide(FakeDeepsetApi.layer()))
  * ```
  *
  * @category tags

@@ -11,8 +11,9 @@ import { readFileSync } from "node:fs"
 import { Fault, Simulator } from "../src/index.js"
 
 type Json = Record<string, unknown>
+// The seed's OpenAPI document is vendored once, beside the domain's schemas that it checks.
 const seed = JSON.parse(
-  readFileSync(new URL("./fixtures/retrieve-token.openapi.json", import.meta.url), "utf8")
+  readFileSync(new URL("../../domain/test/fixtures/retrieve-token.openapi.json", import.meta.url), "utf8")
 ) as Json
 const operation = ((seed["paths"] as Json)["/api/v1/token/{api_token_id}"] as Json)["get"] as Json
 const schemaOf = (status: string) =>

@@ -28,9 +28,10 @@ import {
   Schedule,
   Schema
 } from "effect"
+import { readFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { type Case, cases, type Context, type Expected } from "./cases.js"
-import { writeMatrix } from "./matrix.js"
+import { region, render } from "./matrix.js"
 
 const token = fc.sample(Arbitraries.realisticTokenMeta(), { numRuns: 1, seed: 99 })[0]!
 const body = JSON.stringify(Schema.encodeSync(TokenMeta)(token))
@@ -443,11 +444,7 @@ describe("retries over real sockets (property)", () => {
 })
 
 describe("the fault matrix", () => {
-  it("every case ran on every transport it applies to, and is written for the README", () => {
-    writeMatrix(new URL("./fault-matrix.md", import.meta.url), cases, matrix, [
-      new URL("./RELIABILITY.md", import.meta.url),
-      new URL("../../../../README.md", import.meta.url)
-    ])
+  it("every case ran on every transport it applies to, and RELIABILITY.md shows what the suite saw", () => {
     for (const c of cases) {
       const row = matrix.get(c.name)
       expect([...(row?.keys() ?? [])].sort()).toEqual(
@@ -455,5 +452,12 @@ describe("the fault matrix", () => {
       )
       for (const got of row?.values() ?? []) expect(got).toBe(c.expect.tag)
     }
+    // The run writes no documentation: `pnpm docs:generate` generates the table from the case list.
+    const doc = readFileSync(new URL("../../RELIABILITY.md", import.meta.url), "utf8")
+    expect(
+      region(doc),
+      "packages/client/RELIABILITY.md's fault matrix is stale: run `npx -y pnpm@10.34.9 docs:generate`"
+    )
+      .toBe(render(cases, matrix))
   })
 })

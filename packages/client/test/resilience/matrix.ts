@@ -1,8 +1,8 @@
 /**
  * Renders the fault matrix as Markdown: one row per fault, the expected outcome and request count, and
- * what each transport gave (✓ when it matched).
+ * what each transport gave (✓ when it matched). Nothing here writes a file: `scripts/docs.ts` writes the
+ * table into `packages/client/RELIABILITY.md`, and the suite only compares.
  */
-import { readFileSync, writeFileSync } from "node:fs"
 import type { Case } from "./cases.js"
 
 export const columns = ["fetch", "undici", "platform fetch", "platform undici", "fake"] as const
@@ -45,26 +45,31 @@ export const render = (
   return `${lines.join("\n")}\n`
 }
 
-const start = "<!-- fault-matrix:start -->"
-const end = "<!-- fault-matrix:end -->"
-
 /**
- * Writes the matrix to `file`, and into every document in `into` between its `fault-matrix` markers, so
- * the prose that quotes it never drifts from what the suite last saw.
+ * What a green run of the suite gives: on every transport a case applies to (the fake only where the case has
+ * an in-memory script), the expected outcome. `pnpm docs:generate` renders this, so the checked-in table is the
+ * suite's claim, and the suite's last test checks that claim against what it actually saw.
  */
-export const writeMatrix = (
-  file: URL,
-  cases: ReadonlyArray<Case>,
-  results: ReadonlyMap<string, ReadonlyMap<string, string>>,
-  into: ReadonlyArray<URL> = []
-): void => {
-  const table = render(cases, results)
-  writeFileSync(file, table)
-  for (const doc of into) {
-    const text = readFileSync(doc, "utf8")
-    const from = text.indexOf(start)
-    const to = text.indexOf(end)
-    if (from === -1 || to < from) continue
-    writeFileSync(doc, `${text.slice(0, from + start.length)}\n${table}${text.slice(to)}`)
-  }
+export const expectedResults = (cases: ReadonlyArray<Case>): ReadonlyMap<string, ReadonlyMap<string, string>> =>
+  new Map(cases.map((c) => [
+    c.name,
+    new Map(columns.filter((t) => t !== "fake" || c.fake !== undefined).map((t) => [t, c.expect.tag]))
+  ]))
+
+/** Where the table sits in `packages/client/RELIABILITY.md`. */
+export const markers = { start: "<!-- fault-matrix:start -->", end: "<!-- fault-matrix:end -->" } as const
+
+/** The table between the markers of `doc`, or `undefined` when `doc` has no such region. */
+export const region = (doc: string): string | undefined => {
+  const from = doc.indexOf(markers.start)
+  const to = doc.indexOf(markers.end)
+  return from === -1 || to < from ? undefined : doc.slice(from + markers.start.length + 1, to)
+}
+
+/** `doc` with `table` between its markers. */
+export const withRegion = (doc: string, table: string): string => {
+  const from = doc.indexOf(markers.start)
+  const to = doc.indexOf(markers.end)
+  if (from === -1 || to < from) throw new Error(`no ${markers.start} ... ${markers.end} region`)
+  return `${doc.slice(0, from + markers.start.length)}\n${table}${doc.slice(to)}`
 }

@@ -9,7 +9,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, FastCheck as fc, Layer, type Scope } from "effect"
 import { Arbitraries, FakeDeepsetApi, Simulator } from "../src/index.js"
-import * as Contract from "./contract.js"
+import * as Contract from "./wireContract.js"
 
 const targets: ReadonlyArray<readonly [string, Effect.Effect<Contract.Target, unknown, Scope.Scope>]> = [
   [

@@ -28,11 +28,13 @@ export default tseslint.config(
           name: "@effect/schema",
           message: "Import Schema from \"effect\" (effect/Schema): @effect/schema is a frozen second copy."
         }],
-        // Another package is reached through its public entries only (its index, and the one subpath
-        // entry the client exports), never through its src/.
+        // Another package is reached through its public entries only (its index, and the subpath entries
+        // its package.json exports), never through its src/.
         patterns: [{
-          regex: "^@deepset-tokens/(?!client/UndiciTransport$)[^/]+/.|/packages/[^/]+/src/",
-          message: "Use the package's public index (or @deepset-tokens/client/UndiciTransport)."
+          regex:
+            "^@deepset-tokens/(?!client/UndiciTransport$|client/ProxyTransport$|testing/ForwardProxy$)[^/]+/.|/packages/[^/]+/src/",
+          message:
+            "Use the package's public index (or its subpath entries: @deepset-tokens/client/UndiciTransport, client/ProxyTransport, testing/ForwardProxy)."
         }]
       }]
     }

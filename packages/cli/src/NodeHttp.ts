@@ -217,7 +217,12 @@ const send = (
           return
         }
         // Errors after the answer arrived belong to the body's reader; one left unheard would crash the process.
-        nodeRequest.on("error", (cause) => settle(Effect.fail(requestError(request, "Transport", cause))))
+        nodeRequest.on("error", (cause) =>
+          settle(
+            Effect.fail(
+              requestError(request, "Transport", route._tag === "Proxy" ? ProxyTunnel.via(route.proxy, cause) : cause)
+            )
+          ))
         nodeRequest.on("response", (response) => settle(Effect.succeed(new NodeResponse(request, response))))
         nodeRequest.end(body)
         return Effect.sync(() => nodeRequest.destroy())

@@ -36,6 +36,16 @@ export class TunnelRefused extends Error {
   }
 }
 
+/**
+ * A failure on the way through the proxy, named after it (without credentials) so that a refused or reset
+ * connection says which hop failed. A refused tunnel already says so.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export const via = (proxy: Proxy, cause: Error): Error =>
+  cause instanceof TunnelRefused ? cause : new Error(`through the proxy ${proxy.display}`, { cause })
+
 interface Options {
   readonly method: string
   readonly headers: Readonly<Record<string, string>>

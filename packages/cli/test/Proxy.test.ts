@@ -58,7 +58,8 @@ const cli = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
 
 /** Nothing printed holds the key, the proxy password or user, or a stack trace. */
 const clean = (run: Run) => {
-  for (const secret of [key, password, user]) expect(run.stdout + run.stderr).not.toContain(secret)
+  const basic = Buffer.from(`${user}:${password}`).toString("base64")
+  for (const secret of [key, password, user, basic]) expect(run.stdout + run.stderr).not.toContain(secret)
   expect(run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/)
 }
 
@@ -155,21 +156,29 @@ describe("deepset-tokens get through a proxy", () => {
         cli(["get", id, "--base-url", https, ...args], { HTTPS_PROXY: reset.urlWithCredentials }),
         cli(["get", id, "--base-url", https, ...args], { HTTPS_PROXY: stall.urlWithCredentials }),
         cli(["get", id, "--base-url", sim.url, ...args], { http_proxy: reset.urlWithCredentials }),
-        cli(["get", id, "--base-url", sim.url, ...args], { http_proxy: stall.urlWithCredentials })
-      ], { concurrency: 4 })
+        cli(["get", id, "--base-url", sim.url, ...args], { http_proxy: stall.urlWithCredentials }),
+        // Debug logs (the retry, the platform's own) carry no credentials either.
+        cli(["get", id, "--base-url", https, "--retries", "1", "--timeout", "300", "--log-level", "debug"], {
+          HTTPS_PROXY: reset.urlWithCredentials
+        })
+      ], { concurrency: 5 })
       expect(runs.map((r) => r.code)).toEqual([
         Failure.ExitCode.network,
         Failure.ExitCode.timeout,
         Failure.ExitCode.network,
-        Failure.ExitCode.timeout
+        Failure.ExitCode.timeout,
+        Failure.ExitCode.network
       ])
+      expect(runs[4]!.stderr).toMatch(/retrying/)
+      // The failing hop is named, without its credentials.
+      expect(runs[0]!.stderr).toMatch(/^error: Network error: through the proxy http:\/\/127\.0\.0\.1:\d+: /)
       for (const run of runs) {
         clean(run)
-        expect(run.stderr).toMatch(/^error: .+\nhint: {2}.+\n$/)
+        expect(run.stderr).toMatch(/(^|\n)error: .+\nhint: {2}.+\n$/)
         // The process ends right after the timeout: nothing of the tunnel holds it open.
         expect(run.ms).toBeLessThan(5_000)
       }
-      expect((yield* reset.requests).map((r) => r.method).sort()).toEqual(["CONNECT", "GET"])
+      expect((yield* reset.requests).map((r) => r.method).sort()).toEqual(["CONNECT", "CONNECT", "CONNECT", "GET"])
       expect((yield* stall.requests).map((r) => r.method).sort()).toEqual(["CONNECT", "GET"])
     }))
 

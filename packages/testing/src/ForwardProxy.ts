@@ -66,6 +66,11 @@ export interface Service {
    * inspect. A key that travels inside TLS through a CONNECT tunnel is not in here.
    */
   readonly received: Effect.Effect<string>
+  /**
+   * Client connections open now: a client that gave up (a timeout, a body over its cap) must have closed its
+   * own, whatever the origin still does.
+   */
+  readonly openConnections: Effect.Effect<number>
 }
 
 /**
@@ -91,6 +96,7 @@ const tracked = () => {
       socket.on("error", () => {})
       return socket
     },
+    size: () => sockets.size,
     destroyAll: () => {
       for (const socket of sockets) socket.destroy()
     }
@@ -110,7 +116,8 @@ export const make = (options: Options = {}): Effect.Effect<Service, ForwardProxy
     const mode = options.mode ?? "forward"
     const seen: Array<SeenRequest> = []
     const bytes: Array<Buffer> = []
-    const sockets = tracked()
+    const clients = tracked()
+    const upstreams = tracked()
     const server = createProxy(createServer())
     const credentials = options.credentials
     if (credentials !== undefined) {
@@ -131,12 +138,20 @@ export const make = (options: Options = {}): Effect.Effect<Service, ForwardProxy
     server.on("request", intercept(onRequest))
     server.on("connect", intercept(onConnect))
     server.on("connection", (socket: Socket) => {
-      sockets.add(socket).on("data", (chunk: Buffer) => bytes.push(chunk))
+      clients.add(socket).on("data", (chunk: Buffer) => bytes.push(chunk))
+      // The package pipes a tunnel's upstream socket into the client's, and leaves it open when the client
+      // goes away mid-answer (paused, it never sees the origin close either). Closing it then, as a proxy in
+      // production would, keeps an endless answer from outliving the test.
+      socket.on("pipe", (upstream: Socket) => {
+        upstreams.add(upstream)
+        socket.once("close", () => upstream.destroy())
+      })
     })
     server.on("clientError", (_, socket) => socket.destroy())
     yield* Effect.acquireRelease(listen(server), () =>
       Effect.async<void>((resume) => {
-        sockets.destroyAll()
+        clients.destroyAll()
+        upstreams.destroyAll()
         server.close(() => resume(Effect.void))
       }))
     const port = (server.address() as AddressInfo).port
@@ -150,7 +165,8 @@ export const make = (options: Options = {}): Effect.Effect<Service, ForwardProxy
           encodeURIComponent(credentials.password)
         }@127.0.0.1:${port}`,
       requests: Effect.sync(() => seen.slice()),
-      received: Effect.sync(() => Buffer.concat(bytes).toString("latin1"))
+      received: Effect.sync(() => Buffer.concat(bytes).toString("latin1")),
+      openConnections: Effect.sync(() => clients.size())
     }
   })
 

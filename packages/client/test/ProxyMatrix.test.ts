@@ -4,7 +4,13 @@
  * and the same number of requests as without one, the key reaching only the configured origin. Then the
  * proxy's own faults. The table lands in PROXY.md between its `proxy-matrix` markers.
  */
-import { ApiTokens, type ApiTokensError, type Options, TokenMeta } from "@deepset-tokens/client"
+import {
+  ApiTokens,
+  type ApiTokensConfigError,
+  type ApiTokensError,
+  type Options,
+  TokenMeta
+} from "@deepset-tokens/client"
 import * as ProxyTransport from "@deepset-tokens/client/ProxyTransport"
 import { Arbitraries, FaultServer } from "@deepset-tokens/testing"
 import * as ForwardProxy from "@deepset-tokens/testing/ForwardProxy"
@@ -48,17 +54,17 @@ const optionsFor = (c: Case, baseUrl: string): Options => ({
 
 type Transport = "fetch" | "undici"
 const transports: ReadonlyArray<
-  readonly [Transport, (options: ProxyTransport.Options) => Layer.Layer<HttpClient.HttpClient, unknown>]
+  readonly [Transport, (options: ProxyTransport.Options) => Layer.Layer<HttpClient.HttpClient, ApiTokensConfigError>]
 > = [["fetch", ProxyTransport.layerFetch], ["undici", ProxyTransport.layerUndici]]
 
-const outcomeOf = (exit: Exit.Exit<TokenMeta, ApiTokensError>): string =>
+const outcomeOf = (exit: Exit.Exit<TokenMeta, ApiTokensError | ApiTokensConfigError>): string =>
   Exit.match(exit, {
     onSuccess: () => "Success",
     onFailure: (cause) => Option.match(Cause.failureOption(cause), { onNone: () => "Defect", onSome: (e) => e._tag })
   })
 
 /** Runs one retrieve with debug logs; counts the requests from the retry lines; keeps every rendering. */
-const observe = (http: Layer.Layer<HttpClient.HttpClient, unknown>, options: Options) =>
+const observe = (http: Layer.Layer<HttpClient.HttpClient, ApiTokensConfigError>, options: Options) =>
   Effect.gen(function*() {
     const lines: Array<string> = []
     const logger = Logger.make((entry) => {
@@ -72,7 +78,7 @@ const observe = (http: Layer.Layer<HttpClient.HttpClient, unknown>, options: Opt
     )
     const failed = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
     return {
-      exit: Exit.mapError(exit, (e) => e as ApiTokensError),
+      exit,
       attempts: 1 + lines.filter((l) => l.includes("ApiTokens.retrieve: retrying")).length,
       error: Option.getOrUndefined(failed),
       renderings: [String(exit), JSON.stringify(exit), ...lines].join("\n")

@@ -36,8 +36,9 @@ import * as UndiciTransport from "./UndiciTransport.js"
  */
 export interface Options {
   /**
-   * The proxy, `http://host:port` or `https://host:port`, with optional `user:password@` (percent-encoded).
-   * A `Redacted` keeps the credentials out of your own logs too.
+   * The proxy, `http://host:port`, with optional `user:password@` (percent-encoded). A `Redacted` keeps the
+   * credentials out of your own logs too. TLS to the API runs inside the tunnel; a proxy spoken to over TLS
+   * (`https://`) is not supported.
    */
   readonly url: string | URL | Redacted.Redacted<string>
   /**
@@ -73,9 +74,7 @@ export const parseProxyUrl = (field: string, input: string): Either.Either<Parse
   const fail = (reason: string) => Either.left(new ApiTokensConfigError({ field, reason }))
   if (!URL.canParse(input)) return fail("not an absolute URL; expected http://host:port")
   const url = new URL(input)
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    return fail(`expected an http:// or https:// proxy, got ${url.protocol}`)
-  }
+  if (url.protocol !== "http:") return fail(`expected an http:// proxy, got ${url.protocol}//`)
   if (url.hostname === "") return fail("the proxy URL has no host")
   let token: string | undefined
   if (url.username !== "" || url.password !== "") {

@@ -7,7 +7,7 @@ import { ApiTokens, ApiTokensConfigError } from "@deepset-tokens/client"
 import * as ProxyTransport from "@deepset-tokens/client/ProxyTransport"
 import { Simulator, SpanRecorder } from "@deepset-tokens/testing"
 import * as ForwardProxy from "@deepset-tokens/testing/ForwardProxy"
-import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Exit, FastCheck as fc, Layer, Logger, LogLevel, Redacted } from "effect"
 
@@ -74,14 +74,30 @@ describe.each(transports)("ApiTokens through a real proxy on %s", (_, layer, lay
       expect(yield* proxy.received).toContain(`authorization: Bearer ${Redacted.value(sim.apiKey)}`)
     }))
 
-  it.scopedLive("noProxy 127.0.0.1 goes direct: the proxy sees nothing", () =>
+  it.scopedLive("noProxy 127.0.0.1 goes direct: the proxy sees nothing; other hosts still go through it", () =>
     Effect.gen(function*() {
       const { https, id, sim } = yield* origins
-      const proxy = yield* ForwardProxy.make()
-      const direct = layer({ url: proxy.url, noProxy: "127.0.0.1", tls })
+      const proxy = yield* ForwardProxy.make({ credentials: { user, password } })
+      const direct = layer({ url: proxy.urlWithCredentials, noProxy: "127.0.0.1", tls })
       expect((yield* retrieveWith(direct, https, sim.apiKey, id)).api_token_id).toBe(id)
       expect(yield* proxy.requests).toEqual([])
       expect(yield* proxy.received).toBe("")
+      const proxied = layer({ url: proxy.urlWithCredentials, noProxy: "localhost,.internal", tls })
+      expect((yield* retrieveWith(proxied, https, sim.apiKey, id)).api_token_id).toBe(id)
+      expect((yield* proxy.requests).map((r) => r.method)).toEqual(["CONNECT"])
+    }))
+
+  it.scopedLive("a client derived from the transport (the generic path) goes through the proxy too", () =>
+    Effect.gen(function*() {
+      const { https, id, sim } = yield* origins
+      const proxy = yield* ForwardProxy.make()
+      // mapRequest builds a new client without the lean path: ApiTokens then uses the platform pipeline.
+      const derived = Layer.effect(
+        HttpClient.HttpClient,
+        Effect.map(HttpClient.HttpClient, HttpClient.mapRequest((request) => request))
+      ).pipe(Layer.provideMerge(layer({ url: proxy.url, tls })))
+      expect((yield* retrieveWith(derived, https, sim.apiKey, id)).api_token_id).toBe(id)
+      expect((yield* proxy.requests).map((r) => r.method)).toEqual(["CONNECT"])
     }))
 
   it.scopedLive("proxy credentials go as Proxy-Authorization; wrong ones end in a 407 TransportError", () =>
@@ -202,13 +218,14 @@ describe("ProxyTransport options", () => {
     { fastCheck: { numRuns: 40 } }
   )
 
-  it("accepts http and https proxies, credentials split off the URL", () => {
+  it("accepts http proxies, credentials split off the URL", () => {
     const parse = (url: string) => ProxyTransport.parseProxyUrl("proxy", url)
     expect(parse("http://u%40x:p%3Aw@proxy.internal:3128")).toMatchObject({
       _tag: "Right",
       right: { uri: "http://proxy.internal:3128", token: `Basic ${Buffer.from("u@x:p:w").toString("base64")}` }
     })
-    expect(parse("https://proxy.internal")).toMatchObject({ _tag: "Right", right: { uri: "https://proxy.internal" } })
+    expect(parse("http://proxy.internal")).toMatchObject({ _tag: "Right", right: { uri: "http://proxy.internal" } })
+    expect(parse("https://proxy.internal:443")._tag).toBe("Left")
     expect(parse("socks5://proxy.internal:1080")._tag).toBe("Left")
     expect(new ApiTokensConfigError({ field: "proxy", reason: "x" }).field).toBe("proxy")
   })

@@ -25,14 +25,20 @@ export class ProxyRouting extends Context.Tag("@deepset-tokens/cli/ProxyRouting"
 >() {}
 
 /**
- * The proxy refused the tunnel. The message shows the proxy without credentials, and the status.
+ * The proxy refused the tunnel (or, for a plain-http target, the request) with a non-2xx (a 407). The
+ * message shows the proxy without credentials, and the status.
  *
  * @category errors
  * @since 0.1.0
  */
 export class TunnelRefused extends Error {
-  constructor(readonly proxy: string, readonly status: number, statusMessage: string | undefined) {
-    super(`the proxy ${proxy} refused the tunnel: ${status}${statusMessage ? ` ${statusMessage}` : ""}`)
+  constructor(
+    readonly proxy: string,
+    readonly status: number,
+    statusMessage: string | undefined,
+    what: "tunnel" | "request" = "tunnel"
+  ) {
+    super(`the proxy ${proxy} refused the ${what}: ${status}${statusMessage ? ` ${statusMessage}` : ""}`)
   }
 }
 
@@ -74,7 +80,7 @@ const authorization = (proxy: Proxy): Record<string, string> =>
 export const request = (url: URL, proxy: Proxy, modules: Modules, options: Options): Http.ClientRequest => {
   if (url.protocol === "http:") {
     // The absolute form: the proxy connects to the origin and forwards the request, headers and all.
-    return modules.http.request({
+    const forwarded = modules.http.request({
       host: proxy.host,
       port: proxy.port,
       method: options.method,
@@ -83,6 +89,15 @@ export const request = (url: URL, proxy: Proxy, modules: Modules, options: Optio
       agent: false,
       signal: options.signal
     })
+    // A 407 is the proxy's answer, not the API's: a refusal like a refused tunnel, not an odd status. This
+    // listener runs before the caller's, which then finds the request already failed.
+    forwarded.prependOnceListener("response", (response: Http.IncomingMessage) => {
+      if (response.statusCode !== 407) return
+      const refused = new TunnelRefused(proxy.display, 407, response.statusMessage, "request")
+      forwarded.destroy()
+      if (forwarded.listenerCount("error") > 0) forwarded.emit("error", refused)
+    })
+    return forwarded
   }
   const port = url.port === "" ? 443 : Number(url.port)
   const hostname = url.hostname.replace(/^\[|\]$/g, "")

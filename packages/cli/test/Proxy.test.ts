@@ -129,7 +129,7 @@ describe("deepset-tokens get through a proxy", () => {
 
   it.scopedLive("proxy credentials are sent as Proxy-Authorization and never printed; a 407 is exit 10", () =>
     Effect.gen(function*() {
-      const { https, id } = yield* setup
+      const { https, id, sim } = yield* setup
       const proxy = yield* ForwardProxy.make({ credentials: { user, password } })
       const ok = yield* cli(["get", id, "--base-url", https], { https_proxy: proxy.urlWithCredentials })
       expect(ok.code).toBe(0)
@@ -144,6 +144,13 @@ describe("deepset-tokens get through a proxy", () => {
         /^error: Network error: the proxy http:\/\/127\.0\.0\.1:\d+ refused the tunnel: 407/
       )
       clean(refused)
+      // To a plain-http target the 407 answers the request itself: the same failure, not an odd status.
+      const plain = yield* cli(["get", id, "--base-url", sim.url, "--retries", "0"], { http_proxy: wrong })
+      expect(plain.code).toBe(Failure.ExitCode.network)
+      expect(plain.stderr).toMatch(
+        /^error: Network error: the proxy http:\/\/127\.0\.0\.1:\d+ refused the request: 407/
+      )
+      clean(plain)
     }))
 
   it.scopedLive("a proxy that resets is exit 10, one that stalls exit 9 within --timeout", () =>
@@ -151,14 +158,17 @@ describe("deepset-tokens get through a proxy", () => {
       const { https, id, sim } = yield* setup
       const reset = yield* ForwardProxy.make({ mode: "reset", credentials: { user, password } })
       const stall = yield* ForwardProxy.make({ mode: "stall", credentials: { user, password } })
-      const args = ["--retries", "0", "--timeout", "300"]
+      // A short timeout only for the stalls: five CLIs starting at once on a loaded machine could otherwise
+      // take longer than it to see a reset.
+      const args = ["--retries", "0", "--timeout", "5000"]
+      const short = ["--retries", "0", "--timeout", "300"]
       const runs = yield* Effect.all([
         cli(["get", id, "--base-url", https, ...args], { HTTPS_PROXY: reset.urlWithCredentials }),
-        cli(["get", id, "--base-url", https, ...args], { HTTPS_PROXY: stall.urlWithCredentials }),
+        cli(["get", id, "--base-url", https, ...short], { HTTPS_PROXY: stall.urlWithCredentials }),
         cli(["get", id, "--base-url", sim.url, ...args], { http_proxy: reset.urlWithCredentials }),
-        cli(["get", id, "--base-url", sim.url, ...args], { http_proxy: stall.urlWithCredentials }),
+        cli(["get", id, "--base-url", sim.url, ...short], { http_proxy: stall.urlWithCredentials }),
         // Debug logs (the retry, the platform's own) carry no credentials either.
-        cli(["get", id, "--base-url", https, "--retries", "1", "--timeout", "300", "--log-level", "debug"], {
+        cli(["get", id, "--base-url", https, "--retries", "1", "--timeout", "5000", "--log-level", "debug"], {
           HTTPS_PROXY: reset.urlWithCredentials
         })
       ], { concurrency: 5 })

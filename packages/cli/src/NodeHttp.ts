@@ -232,7 +232,8 @@ const send = (
 
 /**
  * An `HttpClient` on `node:http` / `node:https`: one connection per request, closed after the answer, and
- * redirects never followed. A `ProxyTunnel.ProxyRouting` in the request's context sends it through a proxy. It sends empty, `Uint8Array` and string bodies; `formData` is not decoded.
+ * redirects never followed. It sends empty, `Uint8Array` and string bodies; `formData` is not decoded. A
+ * `ProxyTunnel.ProxyRouting` in the request's context sends it through a proxy.
  *
  * @category constructors
  * @since 0.1.0

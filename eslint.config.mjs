@@ -28,13 +28,13 @@ export default tseslint.config(
           name: "@effect/schema",
           message: "Import Schema from \"effect\" (effect/Schema): @effect/schema is a frozen second copy."
         }],
-        // Another package is reached through its public entries only (its index, and the Node-only subpath
-        // entries of the client and the wire core), never through its src/.
+        // Another package is reached through its public entries only (its index, and the subpath entries
+        // its package.json exports), never through its src/.
         patterns: [{
           regex:
-            "^@deepset-tokens/(?!client/UndiciTransport$|wire/(?:UndiciGet|SocketScript)$)[^/]+/.|/packages/[^/]+/src/",
+            "^@deepset-tokens/(?!client/(?:UndiciTransport|ProxyTransport)$|testing/ForwardProxy$|wire/(?:UndiciGet|SocketScript)$)[^/]+/.|/packages/[^/]+/src/",
           message:
-            "Use the package's public index (or @deepset-tokens/client/UndiciTransport, @deepset-tokens/wire/UndiciGet, @deepset-tokens/wire/SocketScript)."
+            "Use the package's public index or one of its subpath entries (client/UndiciTransport, client/ProxyTransport, testing/ForwardProxy, wire/UndiciGet, wire/SocketScript)."
         }]
       }]
     }

@@ -2,7 +2,8 @@
  * Generates the parts of the docs that are copies of code, so no test run has to write documentation:
  *
  * - the fault matrix in packages/client/RELIABILITY.md, from the case list in
- *   packages/client/test/resilience/cases.ts (what a green run of that suite shows);
+ *   packages/client/test/resilience/cases.ts (what a green run of that suite shows), and the same matrix through
+ *   a proxy in packages/client/PROXY.md;
  * - every `<!-- example: FILE -->` block in the Markdown files, from FILE (see packages/client/test/docs).
  *
  * `npx -y pnpm@10.34.9 docs:generate` writes them; `--check` writes nothing and fails when a doc is stale. The tests
@@ -13,16 +14,22 @@ import { fileURLToPath } from "node:url"
 import { docs, withExamples } from "../packages/client/test/docs/examples.js"
 import { cases } from "../packages/client/test/resilience/cases.js"
 import { expectedResults, render, withRegion } from "../packages/client/test/resilience/matrix.js"
+import {
+  expectedProxyResults,
+  proxyMarkers,
+  renderProxyMatrix
+} from "../packages/client/test/resilience/proxyMatrix.js"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 const read = (path: string) => readFileSync(`${root}${path}`, "utf8")
 
-const generate = (path: string, text: string): string => {
-  const withTable = path === "packages/client/RELIABILITY.md"
-    ? withRegion(text, render(cases, expectedResults(cases)))
-    : text
-  return withExamples(withTable, read)
+const tables: Record<string, (text: string) => string> = {
+  "packages/client/RELIABILITY.md": (text) => withRegion(text, render(cases, expectedResults(cases))),
+  "packages/client/PROXY.md": (text) =>
+    withRegion(text, renderProxyMatrix(cases, expectedProxyResults(cases)), proxyMarkers)
 }
+
+const generate = (path: string, text: string): string => withExamples(tables[path]?.(text) ?? text, read)
 
 const check = process.argv.includes("--check")
 const stale: Array<string> = []

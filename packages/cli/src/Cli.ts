@@ -52,6 +52,13 @@ const retries = Options.integer("retries").pipe(
     `Retries after a 429, 5xx, timeout or network error, from ${ApiTokens.limits.retryTimes.min} (fail at once) to ${ApiTokens.limits.retryTimes.max}`
   )
 )
+const proxy = Options.text("proxy").pipe(
+  Options.optional,
+  Options.withDescription("HTTP proxy, http://[user:password@]host:port (default: HTTPS_PROXY and the like)")
+)
+const noProxy = Options.boolean("no-proxy").pipe(
+  Options.withDescription("Ignore HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY: connect directly")
+)
 const id = Args.text({ name: "api-token-id" }).pipe(Args.withDescription("The token's id (a UUID)"))
 
 /**
@@ -60,7 +67,7 @@ const id = Args.text({ name: "api-token-id" }).pipe(Args.withDescription("The to
  * @category commands
  * @since 0.1.0
  */
-export const getConfig = { id, json, baseUrl, region, timeout, retries }
+export const getConfig = { id, json, baseUrl, region, timeout, retries, proxy, noProxy }
 
 /**
  * `get`'s arguments as `@effect/cli` parsed them, in the shape `Get.run` takes.
@@ -74,7 +81,9 @@ export const toGetArgs = (parsed: Command.Command.ParseConfig<typeof getConfig>)
   baseUrl: Option.getOrUndefined(parsed.baseUrl),
   region: Option.getOrUndefined(parsed.region),
   timeout: parsed.timeout,
-  retries: parsed.retries
+  retries: parsed.retries,
+  proxy: Option.getOrUndefined(parsed.proxy),
+  noProxy: parsed.noProxy
 })
 
 /**

@@ -6,6 +6,7 @@
 import type { ApiTokensConfigError, ApiTokensError } from "@deepset-tokens/client"
 import type * as ConfigError from "effect/ConfigError"
 import * as Console from "effect/Console"
+import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 
 /**
@@ -41,10 +42,22 @@ export interface Explained {
 }
 
 /**
+ * A proxy setting `get` cannot use: `source` is the flag (`--proxy`) or the variable (`HTTPS_PROXY`, ...)
+ * it came from, and `reason` says why without quoting it (a proxy URL may hold a password).
+ *
  * @category models
  * @since 0.1.0
  */
-export type CliFailure = ApiTokensError | ApiTokensConfigError | ConfigError.ConfigError
+export class ProxyConfigError extends Data.TaggedError("ProxyConfigError")<{
+  readonly source: string
+  readonly reason: string
+}> {}
+
+/**
+ * @category models
+ * @since 0.1.0
+ */
+export type CliFailure = ApiTokensError | ApiTokensConfigError | ConfigError.ConfigError | ProxyConfigError
 
 /**
  * Maps every failure `get` can meet to its line, hint and exit code.
@@ -74,6 +87,19 @@ export const explain = (error: CliFailure): Explained => {
         hint: "Create a key in deepset AI Platform (Settings > API keys) and export DEEPSET_API_KEY=<key>.",
         code: ExitCode.config
       }
+    case "ProxyConfigError":
+      // A flag is a usage error; a variable is configuration, like DEEPSET_API_URL.
+      return error.source.startsWith("--")
+        ? {
+          line: `${error.source}: ${error.reason}`,
+          hint: "Give --proxy http://[user:password@]host:port, or --no-proxy to connect directly; not both.",
+          code: ExitCode.usage
+        }
+        : {
+          line: `${error.source} is not a usable proxy: ${error.reason}`,
+          hint: `Fix or unset ${error.source}, or override it with --proxy URL or --no-proxy.`,
+          code: ExitCode.config
+        }
     case "Unauthorized":
       return {
         line: error.message,

@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import { ApiTokens, type ApiTokensConfigError, TokenMeta, type TokenMetaEncoded } from "@deepset-tokens/client"
+import { regions } from "@deepset-tokens/wire"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
 import * as Console from "effect/Console"
@@ -13,12 +14,37 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { ExitCode, type ExitCodeRef, fail, report } from "./Failure.js"
+import { ExitCode, type ExitCodeRef, fail, ProxyConfigError, report } from "./Failure.js"
 import type { GetArgs } from "./GetArgs.js"
+import * as ProxyEnv from "./ProxyEnv.js"
+import { ProxyRouting } from "./ProxyTunnel.js"
 import { summary } from "./Render.js"
 
 // Built on first use: a summary never needs the encoder.
 let encodeWire: ((meta: TokenMeta) => TokenMetaEncoded) | undefined
+
+/**
+ * The proxy routing of `get`, checked before anything is sent: a bad `--proxy`, or a bad proxy variable
+ * that would apply to this target, fails here with its own exit code rather than as a network error.
+ */
+const proxyRouting = (args: GetArgs, target: string) =>
+  Effect.suspend(() => {
+    if (args.proxy !== undefined && args.noProxy) {
+      return Effect.fail(new ProxyConfigError({ source: "--proxy", reason: "give --proxy or --no-proxy, not both" }))
+    }
+    if (args.proxy !== undefined) {
+      // Checked even when NO_PROXY sends this target direct: a bad flag is a bad command line.
+      const parsed = ProxyEnv.parseProxy(args.proxy)
+      if ("reason" in parsed) return Effect.fail(new ProxyConfigError({ source: "--proxy", reason: parsed.reason }))
+    }
+    const env = { ...process.env }
+    const flags = { proxy: args.proxy, noProxy: args.noProxy }
+    const routing = (url: URL) => ProxyEnv.route(url, env, flags)
+    const route = URL.canParse(target) ? routing(new URL(target)) : undefined
+    return route?._tag === "Invalid"
+      ? Effect.fail(new ProxyConfigError({ source: route.source, reason: route.reason }))
+      : Effect.succeed(routing)
+  })
 
 /**
  * The library options `--timeout` and `--retries` stand for: milliseconds as a number (a `DurationInput`), and
@@ -84,7 +110,14 @@ export const run = (args: GetArgs, exit: ExitCodeRef, http: Layer.Layer<HttpClie
       ...(Option.isSome(url) ? { baseUrl: url.value.trim() } : {}),
       ...(args.region !== undefined ? { region: args.region } : {})
     }).pipe(Layer.provide(http))
-    const meta = yield* Effect.flatMap(ApiTokens, (t) => t.retrieve(args.id)).pipe(Effect.provide(layer))
+    const routing = yield* proxyRouting(
+      args,
+      Option.getOrElse(url, () => regions[args.region ?? "eu"]).trim()
+    )
+    const meta = yield* Effect.flatMap(ApiTokens, (t) => t.retrieve(args.id)).pipe(
+      Effect.provide(layer),
+      Effect.provideService(ProxyRouting, routing)
+    )
     const now = yield* DateTime.now
     yield* Console.log(
       args.json ? JSON.stringify((encodeWire ??= Schema.encodeSync(TokenMeta))(meta), null, 2) : summary(meta, now)

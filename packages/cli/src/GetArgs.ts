@@ -20,6 +20,10 @@ export interface GetArgs {
   readonly region: "eu" | "us" | undefined
   readonly timeout: number
   readonly retries: number
+  /** `--proxy URL`: replaces the proxy environment variables (`NO_PROXY` still applies, as in curl). */
+  readonly proxy: string | undefined
+  /** `--no-proxy`: ignore every proxy variable and connect directly. */
+  readonly noProxy: boolean
 }
 
 /**
@@ -35,17 +39,19 @@ const booleanWords = new Set(["true", "1", "y", "yes", "on", "false", "0", "n", 
 
 const integer = /^(0|[1-9][0-9]{0,8})$/
 
-type Valued = "--base-url" | "--region" | "--timeout" | "--retries"
+type Valued = "--base-url" | "--region" | "--timeout" | "--retries" | "--proxy"
 
 const isValued = (token: string): token is Valued =>
-  token === "--base-url" || token === "--region" || token === "--timeout" || token === "--retries"
+  token === "--base-url" || token === "--region" || token === "--timeout" || token === "--retries" ||
+  token === "--proxy"
 
 /** A token that reads the same however `@effect/cli` trims, lowercases or splits it. */
 const isPlain = (token: string | undefined): token is string =>
   token !== undefined && token.length > 0 && token.trim() === token && !token.startsWith("-")
 
 /**
- * Parses `get <id> [--json] [--base-url URL] [--region eu|us] [--timeout N] [--retries N]` when the command
+ * Parses `get <id> [--json] [--base-url URL] [--region eu|us] [--timeout N] [--retries N] [--proxy URL]
+ * [--no-proxy]` when the command
  * line has only that plain shape: each option at most once, spelled in full in lowercase and given its
  * value as the next argument; the id and every value non-empty, not starting with `-` and without
  * surrounding spaces; `--region` exactly `eu` or `us`; integers written plainly (`0`, `5000`).
@@ -61,6 +67,7 @@ export const parseFast = (argv: ReadonlyArray<string>): GetArgs | undefined => {
   if (argv[0] !== "get") return undefined
   let id: string | undefined
   let json: boolean | undefined
+  let noProxy: boolean | undefined
   const valued: Partial<Record<Valued, string>> = {}
   for (let i = 1; i < argv.length; i++) {
     const token = argv[i]!
@@ -69,6 +76,13 @@ export const parseFast = (argv: ReadonlyArray<string>): GetArgs | undefined => {
       // `--json yes` would be read as a value: leave such lines to @effect/cli.
       if (json !== undefined || (next !== undefined && booleanWords.has(next.trim().toLowerCase()))) return undefined
       json = true
+    } else if (token === "--no-proxy") {
+      // A boolean flag like --json: a boolean word after it would be read as its value.
+      const next = argv[i + 1]
+      if (noProxy !== undefined || (next !== undefined && booleanWords.has(next.trim().toLowerCase()))) {
+        return undefined
+      }
+      noProxy = true
     } else if (isValued(token)) {
       const value = argv[i + 1]
       if (valued[token] !== undefined || !isPlain(value)) return undefined
@@ -94,6 +108,8 @@ export const parseFast = (argv: ReadonlyArray<string>): GetArgs | undefined => {
     baseUrl: valued["--base-url"],
     region,
     timeout: timeout === undefined ? defaults.timeout : Number(timeout),
-    retries: retries === undefined ? defaults.retries : Number(retries)
+    retries: retries === undefined ? defaults.retries : Number(retries),
+    proxy: valued["--proxy"],
+    noProxy: noProxy ?? false
   }
 }

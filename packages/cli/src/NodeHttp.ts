@@ -18,12 +18,17 @@ import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as UrlParams from "@effect/platform/UrlParams"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
 import * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as Http from "node:http"
+import type { Route } from "./ProxyEnv.js"
+import * as ProxyTunnel from "./ProxyTunnel.js"
 
 type RequestModule = Pick<typeof Http, "request">
 
@@ -158,11 +163,25 @@ const moduleFor = (url: URL): Effect.Effect<RequestModule, unknown> | undefined 
     ? Effect.tryPromise(() => https ??= import("node:https"))
     : undefined
 
+const direct: Route = { _tag: "Direct" }
+
+/** The route `ProxyTunnel.ProxyRouting` gives this request; direct without one. */
+const routeOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>, url: URL): Route =>
+  Option.match(Context.getOption(fiber.getFiberRef(FiberRef.currentContext), ProxyTunnel.ProxyRouting), {
+    onNone: () => direct,
+    onSome: (routing) => routing(url)
+  })
+
 const send = (
   request: HttpClientRequest.HttpClientRequest,
   url: URL,
-  signal: AbortSignal
+  signal: AbortSignal,
+  route: Route
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> => {
+  if (route._tag === "Invalid") {
+    // Never quotes the setting: a proxy URL may hold a password.
+    return Effect.fail(requestError(request, "InvalidUrl", new Error(`${route.source}: ${route.reason}`)))
+  }
   const transport = moduleFor(url)
   if (transport === undefined) {
     return Effect.fail(requestError(request, "InvalidUrl", new Error(`unsupported protocol ${url.protocol}`)))
@@ -185,14 +204,25 @@ const send = (
         try {
           // `agent: false`: a one-off agent without keep-alive. The request says `Connection: close` and its
           // socket closes after the answer instead of waiting in a pool. `signal` aborts at any stage.
-          nodeRequest = module.request(url, { method: request.method, headers: request.headers, agent: false, signal })
+          nodeRequest = route._tag === "Proxy"
+            ? ProxyTunnel.request(url, route.proxy, { http: Http, https: module }, {
+              method: request.method,
+              headers: request.headers,
+              signal
+            })
+            : module.request(url, { method: request.method, headers: request.headers, agent: false, signal })
         } catch (cause) {
           // Invalid header values and the like throw synchronously.
           settle(Effect.fail(requestError(request, "Encode", cause)))
           return
         }
         // Errors after the answer arrived belong to the body's reader; one left unheard would crash the process.
-        nodeRequest.on("error", (cause) => settle(Effect.fail(requestError(request, "Transport", cause))))
+        nodeRequest.on("error", (cause) =>
+          settle(
+            Effect.fail(
+              requestError(request, "Transport", route._tag === "Proxy" ? ProxyTunnel.via(route.proxy, cause) : cause)
+            )
+          ))
         nodeRequest.on("response", (response) => settle(Effect.succeed(new NodeResponse(request, response))))
         nodeRequest.end(body)
         return Effect.sync(() => nodeRequest.destroy())
@@ -202,12 +232,14 @@ const send = (
 
 /**
  * An `HttpClient` on `node:http` / `node:https`: one connection per request, closed after the answer, and
- * redirects never followed. It sends empty, `Uint8Array` and string bodies; `formData` is not decoded.
+ * redirects never followed. It sends empty, `Uint8Array` and string bodies; `formData` is not decoded. A
+ * `ProxyTunnel.ProxyRouting` in the request's context sends it through a proxy.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const make = (): HttpClient.HttpClient => HttpClient.make(send)
+export const make = (): HttpClient.HttpClient =>
+  HttpClient.make((request, url, signal, fiber) => send(request, url, signal, routeOf(fiber, url)))
 
 /**
  * The client as a layer.

@@ -33,3 +33,13 @@ export * as NodeHttp from "./NodeHttp.js"
  * @since 0.1.0
  */
 export * as Render from "./Render.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as ProxyEnv from "./ProxyEnv.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as ProxyTunnel from "./ProxyTunnel.js"

@@ -45,7 +45,11 @@ const freePort = Effect.async<number>((resume) => {
 
 const cli = (args: ReadonlyArray<string>, env: Env = { DEEPSET_API_KEY: key }, entry = bin) =>
   Effect.async<Run>((resume) => {
-    const { DEEPSET_API_KEY: _k, DEEPSET_API_URL: _u, ...base } = process.env
+    const { DEEPSET_API_KEY: _k, DEEPSET_API_URL: _u, ...inherited } = process.env
+    // A proxy set on the machine running the tests must not route the loopback requests (Proxy.test.ts covers it).
+    const base = Object.fromEntries(
+      Object.entries(inherited).filter(([name]) => !/^(https?|all|no)_proxy$/i.test(name))
+    )
     const child = execFile(
       process.execPath,
       [entry, ...args],

@@ -25,7 +25,7 @@ const runGet = (timeout: number, retries: number, env: Record<string, string>) =
     }
     const exit = { code: Failure.ExitCode.ok as number }
     yield* Get.run(
-      { id, json: false, baseUrl: undefined, region: undefined, timeout, retries },
+      { id, json: false, baseUrl: undefined, region: undefined, timeout, retries, proxy: undefined, noProxy: false },
       exit,
       Layer.succeed(HttpClient.HttpClient, FakeDeepsetApi.httpClient(api))
     ).pipe(

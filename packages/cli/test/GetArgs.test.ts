@@ -52,7 +52,10 @@ describe("GetArgs.parseFast", () => {
         ["get", "serve", "--json"],
         ["get", "TRUE"],
         ["get", id, "--base-url", "get"],
-        ["get", id, "--base-url", "https://gateway.example.com/deepset?x=a=b"]
+        ["get", id, "--base-url", "https://gateway.example.com/deepset?x=a=b"],
+        ["get", id, "--proxy", "http://user:p%40ss@127.0.0.1:3128"],
+        ["get", "--no-proxy", id],
+        ["get", id, "--proxy", "proxy.corp:3128", "--no-proxy", "--json"]
       ]
       for (const argv of lines) expect(yield* agrees(argv)).toBe(true)
     }))
@@ -93,7 +96,13 @@ describe("GetArgs.parseFast", () => {
       ["get", "--bogus"],
       ["get", id, "-x"],
       ["get", ` ${id}`],
-      ["get", ""]
+      ["get", ""],
+      ["get", id, "--proxy"],
+      ["get", id, "--proxy", ""],
+      ["get", id, "--proxy=http://127.0.0.1:3128"],
+      ["get", id, "--no-proxy", "yes"],
+      ["get", id, "--no-proxy", "--no-proxy"],
+      ["get", id, "--noproxy", "127.0.0.1"]
     ]
     for (const argv of lines) expect({ argv, parsed: GetArgs.parseFast(argv) }).toEqual({ argv, parsed: undefined })
   })

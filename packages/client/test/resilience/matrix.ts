@@ -60,16 +60,23 @@ export const expectedResults = (cases: ReadonlyArray<Case>): ReadonlyMap<string,
 export const markers = { start: "<!-- fault-matrix:start -->", end: "<!-- fault-matrix:end -->" } as const
 
 /** The table between the markers of `doc`, or `undefined` when `doc` has no such region. */
-export const region = (doc: string): string | undefined => {
-  const from = doc.indexOf(markers.start)
-  const to = doc.indexOf(markers.end)
-  return from === -1 || to < from ? undefined : doc.slice(from + markers.start.length + 1, to)
+export const region = (
+  doc: string,
+  at: { readonly start: string; readonly end: string } = markers
+): string | undefined => {
+  const from = doc.indexOf(at.start)
+  const to = doc.indexOf(at.end)
+  return from === -1 || to < from ? undefined : doc.slice(from + at.start.length + 1, to)
 }
 
 /** `doc` with `table` between its markers. */
-export const withRegion = (doc: string, table: string): string => {
-  const from = doc.indexOf(markers.start)
-  const to = doc.indexOf(markers.end)
-  if (from === -1 || to < from) throw new Error(`no ${markers.start} ... ${markers.end} region`)
-  return `${doc.slice(0, from + markers.start.length)}\n${table}${doc.slice(to)}`
+export const withRegion = (
+  doc: string,
+  table: string,
+  at: { readonly start: string; readonly end: string } = markers
+): string => {
+  const from = doc.indexOf(at.start)
+  const to = doc.indexOf(at.end)
+  if (from === -1 || to < from) throw new Error(`no ${at.start} ... ${at.end} region`)
+  return `${doc.slice(0, from + at.start.length)}\n${table}${doc.slice(to)}`
 }

@@ -6,7 +6,7 @@ import * as HttpApiClient from "@effect/platform/HttpApiClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, FastCheck as fc, Layer, Redacted } from "effect"
+import { Duration, Effect, FastCheck as fc, Layer, Logger, Redacted } from "effect"
 import { Api, tokenIdHeader } from "../src/Api.js"
 import { ApiLive } from "../src/Server.js"
 
@@ -106,10 +106,15 @@ describe("the guarded endpoint", () => {
     }).pipe(Effect.provide(TestServer)))
 
   it.effect.prop(
-    "when deepset fails or refuses our key, callers get a 503 that says nothing about it",
+    "when deepset fails or refuses our key, callers get a bare 503 and we get the details, never the key",
     [Arbitraries.apiTokenId, fc.constantFrom(401, 403, 429, 500, 502, 503)],
-    ([id, status]) =>
-      Effect.gen(function*() {
+    ([id, status]) => {
+      const lines: Array<string> = []
+      const capture = Logger.replace(
+        Logger.defaultLogger,
+        Logger.make(({ logLevel, message }) => lines.push(`${logLevel.label} ${JSON.stringify(message)}`))
+      )
+      return Effect.gen(function*() {
         const api = yield* FakeDeepsetApi.FakeDeepsetApi
         const key = Redacted.value(api.apiKey)
         yield* api.script(Fault.status(status, `{"detail":"bad key ${key}"}`, { "x-request-id": key }))
@@ -118,7 +123,12 @@ describe("the guarded endpoint", () => {
         const body = yield* response.text
         expect(JSON.parse(body)).toEqual({ _tag: "TokenCheckUnavailable" })
         expect(body).not.toContain(key)
-      }).pipe(Effect.provide(TestServer)),
+        const logged = lines.filter((line) => line.includes("token check failed upstream"))
+        expect(logged).toHaveLength(1)
+        expect(logged[0]).toMatch(/^WARN .*"status":\d{3}/)
+        expect(lines.join("\n")).not.toContain(key)
+      }).pipe(Effect.provide(TestServer.pipe(Layer.provide(capture))))
+    },
     { fastCheck: { numRuns: 10 } }
   )
 })

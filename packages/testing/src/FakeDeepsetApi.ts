@@ -404,6 +404,11 @@ export const layer = (
  * (`ApiTokens.layer`, `ApiTokens.layerCached`, `ApiTokens.layerConfig`), so the fake does not depend on the
  * client's API.
  *
+ * **Gotchas**
+ *
+ * Code that asks `DateTime.now` whether a token has expired sees the `TestClock`, which starts at 1970
+ * inside `it.effect`: move it first with `TestNow.setTo` (see the `TestNow` module).
+ *
  * @example
  * ```ts
  * import { ApiTokens } from "@deepset-tokens/client"

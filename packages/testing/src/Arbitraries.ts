@@ -74,6 +74,12 @@ const alnum = "abcdefghijklmnopqrstuvwxyz0123456789"
  * Tokens that look like the real API's: a masked token `abcd****wxyz`, human names, a consistent role, and
  * workspaces; expiry within a year either side of `now`, or none.
  *
+ * **Gotchas**
+ *
+ * `now` defaults to 2026-01-01, but inside `it.effect` the `TestClock` starts at 1970, where none of these
+ * tokens is expired yet. Put the clock where the tokens are: `TestNow.setTo(TestNow.reference)` (the
+ * default `now`), or generate relative to the instant `TestNow.setToWallClock` returns.
+ *
  * @category arbitraries
  * @since 0.1.0
  */

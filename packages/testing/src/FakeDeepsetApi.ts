@@ -366,6 +366,13 @@ export const httpClient = (api: Service): HttpClient.HttpClient =>
  * Provides both the fake (`FakeDeepsetApi`, to seed and inspect) and an `HttpClient` that reaches it. Each
  * build is a fresh fake, so a layer provided per test gives each test its own state.
  *
+ * **Gotchas**
+ *
+ * The fake's `HttpClient` is an output of this layer. Merged into a context that has an `HttpClient` of its
+ * own (`NodeHttpServer.layerTest`'s, which reaches the test server), it silently replaces that one: the
+ * test's requests then go to the fake and fail with `InvalidUrl`, and no type says so. There, use
+ * {@link layerFor}, which keeps the fake's client inside.
+ *
  * @example
  * ```ts
  * import { ApiTokens } from "@deepset-tokens/client"
@@ -386,4 +393,48 @@ export const layer = (
   Layer.effectContext(
     Effect.map(make(options), (api) =>
       Context.make(FakeDeepsetApi, api).pipe(Context.add(HttpClient.HttpClient, httpClient(api))))
+  )
+
+/**
+ * Builds `layer` (typically `ApiTokens.layer(...)`) on the fake's `HttpClient`, and provides what it
+ * outputs plus `FakeDeepsetApi`, never the `HttpClient` itself. Each build is a fresh fake.
+ *
+ * **When to use**
+ *
+ * Whenever the test's context has an `HttpClient` of its own, as under `NodeHttpServer.layerTest`, where the
+ * test calls its own server: {@link layer} would replace that client, this cannot. Any constructor works
+ * (`ApiTokens.layer`, `ApiTokens.layerConfig`, with or without a `cache`), so the fake does not depend on the
+ * client's API.
+ *
+ * **Gotchas**
+ *
+ * Code that asks `DateTime.now` whether a token has expired sees the `TestClock`, which starts at 1970
+ * inside `it.effect`: move it first with `TestNow.setTo` (see the `TestNow` module).
+ *
+ * @example
+ * ```ts
+ * import { ApiTokens } from "@deepset-tokens/client"
+ * import { FakeDeepsetApi } from "@deepset-tokens/testing"
+ * import { NodeHttpServer } from "@effect/platform-node"
+ * import { Layer } from "effect"
+ *
+ * // Layer<ApiTokens | FakeDeepsetApi, ...>: the test server's HttpClient stays the one tests use.
+ * const Tokens = FakeDeepsetApi.layerFor(ApiTokens.layer({ apiKey: FakeDeepsetApi.defaultApiKey }))
+ * const TestLayer = Layer.merge(Tokens, NodeHttpServer.layerTest)
+ * ```
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layerFor = <ROut, E, RIn>(
+  layer: Layer.Layer<ROut, E, RIn>,
+  options?: Options
+): Layer.Layer<
+  ROut | FakeDeepsetApi,
+  E | ParseResult.ParseError,
+  Exclude<Exclude<RIn, HttpClient.HttpClient>, FakeDeepsetApi>
+> =>
+  layer.pipe(
+    Layer.provide(Layer.effect(HttpClient.HttpClient, Effect.map(FakeDeepsetApi, httpClient))),
+    Layer.provideMerge(Layer.effect(FakeDeepsetApi, make(options)))
   )

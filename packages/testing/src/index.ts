@@ -34,3 +34,8 @@ export * as Simulator from "./Simulator.js"
  * @since 0.1.0
  */
 export * as FaultServer from "./FaultServer.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as TestNow from "./TestNow.js"

@@ -17,6 +17,14 @@ const shown = docs(root, (dir) => readdirSync(dir)).flatMap((doc) =>
 )
 
 describe("the docs' examples", () => {
+  it("every example marker is a well-formed block, so none is silently left unfilled", () => {
+    for (const doc of docs(root, (dir) => readdirSync(dir))) {
+      const text = readFileSync(`${root}${doc}`, "utf8")
+      // A marker starts a line; one quoted inside prose (CONTRIBUTING.md explains them) is not a block.
+      expect(examples(text).length, doc).toBe(text.split("\n<!-- example: ").length - 1)
+    }
+  })
+
   it("are shown, and the README shows the usage example", () => {
     expect(shown.map((e) => e.path)).toContain("packages/client/test/examples/usage.ts")
   })

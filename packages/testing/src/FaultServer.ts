@@ -6,6 +6,7 @@
  *
  * @since 0.1.0
  */
+import type { Cors } from "@deepset-tokens/wire"
 import type * as SocketScript from "@deepset-tokens/wire/SocketScript"
 import { listenScriptServer } from "@deepset-tokens/wire/SocketScript"
 import * as Context from "effect/Context"
@@ -120,28 +121,53 @@ export class FaultServerError extends Data.TaggedError("FaultServerError")<{ rea
 export class FaultServer extends Context.Tag("@deepset-tokens/testing/FaultServer")<FaultServer, Service>() {}
 
 /**
+ * Options of a fault server.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options {
+  /**
+   * Answer cross-origin requests from a page (off by default): preflights are answered at once, outside the
+   * script, and every scripted answer carries the CORS headers, exposing `Retry-After` and `X-Request-Id`
+   * unless `exposeHeaders` says otherwise.
+   */
+  readonly cors?: boolean | Cors | undefined
+}
+
+/**
+ * Starts a fault server on `127.0.0.1` and an ephemeral port for the current scope, with `options`. Closing
+ * the scope destroys every socket, cancels every pending timer and closes the server.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const makeWith = (options: Options): Effect.Effect<Service, FaultServerError, Scope.Scope> =>
+  Effect.map(
+    Effect.acquireRelease(
+      Effect.tryPromise({ try: () => listenScriptServer(options), catch: (cause) => new FaultServerError({ cause }) }),
+      (server) => Effect.promise(server.close)
+    ),
+    (server): Service => ({
+      url: server.url,
+      port: server.port,
+      // A Behavior is a SocketScript (same tags, same fields): the server performs it as is.
+      script: (...behaviors) => Effect.sync(() => server.script(...behaviors)),
+      requests: Effect.sync(server.requests),
+      inFlight: Effect.sync(server.inFlight),
+      openSockets: Effect.sync(server.openSockets),
+      closedSockets: Effect.sync(server.closedSockets)
+    })
+  )
+
+/**
  * Starts a fault server on `127.0.0.1` and an ephemeral port for the current scope. Closing the scope
  * destroys every socket, cancels every pending timer and closes the server.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const make: Effect.Effect<Service, FaultServerError, Scope.Scope> = Effect.map(
-  Effect.acquireRelease(
-    Effect.tryPromise({ try: listenScriptServer, catch: (cause) => new FaultServerError({ cause }) }),
-    (server) => Effect.promise(server.close)
-  ),
-  (server): Service => ({
-    url: server.url,
-    port: server.port,
-    // A Behavior is a SocketScript (same tags, same fields): the server performs it as is.
-    script: (...behaviors) => Effect.sync(() => server.script(...behaviors)),
-    requests: Effect.sync(server.requests),
-    inFlight: Effect.sync(server.inFlight),
-    openSockets: Effect.sync(server.openSockets),
-    closedSockets: Effect.sync(server.closedSockets)
-  })
-)
+export const make: Effect.Effect<Service, FaultServerError, Scope.Scope> = makeWith({})
 
 /**
  * A fault server for the lifetime of the layer.
@@ -150,3 +176,12 @@ export const make: Effect.Effect<Service, FaultServerError, Scope.Scope> = Effec
  * @since 0.1.0
  */
 export const layer: Layer.Layer<FaultServer, FaultServerError> = Layer.scoped(FaultServer, make)
+
+/**
+ * A fault server with `options` for the lifetime of the layer.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layerWith = (options: Options): Layer.Layer<FaultServer, FaultServerError> =>
+  Layer.scoped(FaultServer, makeWith(options))

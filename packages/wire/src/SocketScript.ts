@@ -11,6 +11,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo, Socket } from "node:net"
 import { gzip } from "node:zlib"
+import { type Cors, corsHeaders, corsOf, preflightHeaders } from "./Cors.js"
 
 /**
  * One scripted answer. Each request takes the next one; with the script empty, requests get a JSON `404`.
@@ -221,19 +222,32 @@ export const perform = (step: SocketScript, req: IncomingMessage, res: ServerRes
 }
 
 /**
- * Starts a script server on `127.0.0.1` and an ephemeral port. Rejects when the server cannot listen.
+ * Starts a script server on `127.0.0.1` and an ephemeral port. Rejects when the server cannot listen. With
+ * `cors`, a page in a browser can call it: preflights are answered at once, outside the script.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const listenScriptServer = (): Promise<ScriptServer> =>
+export const listenScriptServer = (
+  options: { readonly cors?: boolean | Cors | undefined } = {}
+): Promise<ScriptServer> =>
   new Promise((resolve, reject) => {
+    const cors = corsOf(options.cors)
     const queue: Array<SocketScript> = []
     const seen: Array<SeenRequest> = []
     const sockets = new Set<Socket>()
     const answers = new Set<ServerResponse>()
     let closed = 0
     const server = createServer((req, res) => {
+      const origin = req.headers.origin
+      // A preflight is the browser asking, not the page: it takes no scripted answer and is not recorded.
+      if (cors !== undefined && req.method === "OPTIONS") {
+        res.writeHead(204, preflightHeaders(cors, origin, req.headers["access-control-request-headers"])).end()
+        return
+      }
+      if (cors !== undefined) {
+        for (const [name, value] of Object.entries(corsHeaders(cors, origin))) res.setHeader(name, value)
+      }
       seen.push({
         method: req.method ?? "",
         url: req.url ?? "",

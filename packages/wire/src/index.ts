@@ -10,6 +10,7 @@
  */
 export * from "./BaseUrl.js"
 export * from "./Body.js"
+export * from "./Cors.js"
 export * from "./ErrorMessage.js"
 export * from "./FetchGet.js"
 export * from "./Headers.js"

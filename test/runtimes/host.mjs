@@ -2,7 +2,7 @@
 // server from the packed `@deepset-tokens/testing`, scripts one fault per case, runs the agent on the runtime
 // under test, and compares what the agent saw with what each case expects.
 //
-//   node host.mjs <label> <transport> -- <command...>     e.g. node host.mjs bun fetch -- npx -y bun@1.4.4
+//   node host.mjs <label> <transport> -- <agent command...>   e.g. node host.mjs bun fetch -- npx -y bun@1.4.4 agent.mjs
 //
 // Prints one line per case and exits 1 when any case, or the after-run check, fails.
 import { FaultServer, Simulator } from "@deepset-tokens/testing"
@@ -144,7 +144,7 @@ const matches = (expect, got) =>
 const runAgent = (plan) =>
   Effect.async((resume) => {
     writeFileSync(new URL("./plan.json", import.meta.url), JSON.stringify(plan))
-    const child = spawn(command[0], [...command.slice(1), "agent.mjs"], {
+    const child = spawn(command[0], command.slice(1), {
       cwd: new URL(".", import.meta.url),
       stdio: ["ignore", "pipe", "pipe"]
     })

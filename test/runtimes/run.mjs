@@ -5,6 +5,7 @@
 //   node test/runtimes/run.mjs node24 deno     only these
 //
 // Runtimes come from the npm registry as ordinary packages, so this works on a fresh machine with Node and npm.
+import { build } from "esbuild"
 import { execFileSync, spawnSync } from "node:child_process"
 import {
   copyFileSync,
@@ -30,8 +31,11 @@ const runtimes = [
   { label: "node22", command: ["npx", "-y", "node@22"], transports: ["fetch", "undici"] },
   { label: "node24", command: ["npx", "-y", "node@24"], transports: ["fetch", "undici"] },
   { label: "bun", command: ["npx", "-y", "bun@1.4.4"], transports: ["fetch"] },
-  { label: "deno", command: ["npx", "-y", "deno@2.9.6", "run", "-A"], transports: ["fetch"] }
+  { label: "deno", command: ["npx", "-y", "deno@2.9.6", "run", "-A"], transports: ["fetch"] },
+  // workerd through miniflare, which itself needs Node 22 or later; the worker is bundled as a user would.
+  { label: "workerd", command: ["npx", "-y", "node@22"], agent: "agent-workerd.mjs", transports: ["fetch"] }
 ]
+const miniflare = "miniflare@4.20260730.0"
 const wanted = process.argv.slice(2)
 for (const name of wanted) {
   if (!runtimes.some((r) => r.label === name)) throw new Error(`unknown runtime ${name}`)
@@ -74,12 +78,37 @@ execFileSync(
     "--no-fund",
     "--loglevel=error",
     ...readdirSync(packs).map((f) => join(packs, f)),
-    ...peers
+    ...peers,
+    ...(selected.some((r) => r.label === "workerd") ? [miniflare] : [])
   ],
   { cwd: project, stdio: "inherit" }
 )
-for (const file of ["host.mjs", "agent.mjs", "consumer.ts", "consumer.cjs"]) {
+for (
+  const file of [
+    "host.mjs",
+    "runner.mjs",
+    "agent.mjs",
+    "agent-workerd.mjs",
+    "worker.mjs",
+    "consumer.ts",
+    "consumer.cjs"
+  ]
+) {
   copyFileSync(join(here, file), join(project, file))
+}
+if (selected.some((r) => r.label === "workerd")) {
+  step("bundle the worker from the installed packages")
+  await build({
+    absWorkingDir: project,
+    entryPoints: [join(project, "worker.mjs")],
+    outfile: join(project, "worker.bundle.mjs"),
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    mainFields: ["module", "main"],
+    conditions: ["workerd", "worker", "browser"],
+    logLevel: "warning"
+  })
 }
 
 const results = []
@@ -115,7 +144,8 @@ for (const runtime of selected) {
   for (const transport of runtime.transports) {
     step(`${runtime.label} on ${transport}`)
     const started = Date.now()
-    const run = spawnSync(process.execPath, ["host.mjs", runtime.label, transport, "--", ...runtime.command], {
+    const agent = [...runtime.command, runtime.agent ?? "agent.mjs"]
+    const run = spawnSync(process.execPath, ["host.mjs", runtime.label, transport, "--", ...agent], {
       cwd: project,
       stdio: "inherit",
       timeout: 300_000

@@ -225,7 +225,8 @@ const program = Effect.gen(function*() {
 const failed = await Effect.runPromise(
   program.pipe(
     Effect.provide(FaultServer.layer),
-    Effect.provide(Simulator.layer({ log: false, tokens: 4 })),
+    // CORS on, so a page can call it; other runtimes ignore the extra headers.
+    Effect.provide(Simulator.layer({ log: false, tokens: 4, cors: true })),
     Effect.scoped
   )
 )

@@ -33,9 +33,12 @@ const runtimes = [
   { label: "bun", command: ["npx", "-y", "bun@1.4.4"], transports: ["fetch"] },
   { label: "deno", command: ["npx", "-y", "deno@2.9.6", "run", "-A"], transports: ["fetch"] },
   // workerd through miniflare, which itself needs Node 22 or later; the worker is bundled as a user would.
-  { label: "workerd", command: ["npx", "-y", "node@22"], agent: "agent-workerd.mjs", transports: ["fetch"] }
+  { label: "workerd", command: ["npx", "-y", "node@22"], agent: "agent-workerd.mjs", transports: ["fetch"] },
+  // Debian's Chromium (apt-get install chromium), driven by playwright-core; web security on.
+  { label: "chromium", command: [process.execPath], agent: "agent-browser.mjs", transports: ["fetch"] }
 ]
-const miniflare = "miniflare@4.20260730.0"
+/** What an agent needs beyond our packages, installed only when its runtime runs. */
+const agentPackages = { workerd: "miniflare@4.20260730.0", chromium: "playwright-core@1.64.1" }
 const wanted = process.argv.slice(2)
 for (const name of wanted) {
   if (!runtimes.some((r) => r.label === name)) throw new Error(`unknown runtime ${name}`)
@@ -79,21 +82,22 @@ execFileSync(
     "--loglevel=error",
     ...readdirSync(packs).map((f) => join(packs, f)),
     ...peers,
-    ...(selected.some((r) => r.label === "workerd") ? [miniflare] : [])
+    ...selected.flatMap((r) => agentPackages[r.label] ?? [])
   ],
   { cwd: project, stdio: "inherit" }
 )
-for (
-  const file of [
-    "host.mjs",
-    "runner.mjs",
-    "agent.mjs",
-    "agent-workerd.mjs",
-    "worker.mjs",
-    "consumer.ts",
-    "consumer.cjs"
-  ]
-) {
+const agentFiles = [
+  "host.mjs",
+  "runner.mjs",
+  "agent.mjs",
+  "agent-workerd.mjs",
+  "worker.mjs",
+  "agent-browser.mjs",
+  "browser-entry.mjs",
+  "consumer.ts",
+  "consumer.cjs"
+]
+for (const file of agentFiles) {
   copyFileSync(join(here, file), join(project, file))
 }
 if (selected.some((r) => r.label === "workerd")) {
@@ -107,6 +111,18 @@ if (selected.some((r) => r.label === "workerd")) {
     platform: "neutral",
     mainFields: ["module", "main"],
     conditions: ["workerd", "worker", "browser"],
+    logLevel: "warning"
+  })
+}
+if (selected.some((r) => r.label === "chromium")) {
+  step("bundle the page from the installed packages")
+  await build({
+    absWorkingDir: project,
+    entryPoints: [join(project, "browser-entry.mjs")],
+    outfile: join(project, "browser.bundle.js"),
+    bundle: true,
+    format: "iife",
+    platform: "browser",
     logLevel: "warning"
   })
 }

@@ -45,6 +45,22 @@ for (const name of wanted) {
 }
 const selected = runtimes.filter((r) => wanted.length === 0 || wanted.includes(r.label))
 
+/**
+ * The browser is Debian's `chromium`: browser builds that download themselves cannot be had here. As root (CI, a
+ * fresh machine) it is installed when missing; otherwise the run fails and says how to get it, never skips.
+ */
+const ensureChromium = () => {
+  const path = process.env.CHROMIUM ?? "/usr/bin/chromium"
+  if (existsSync(path)) return
+  if (process.getuid?.() !== 0) {
+    throw new Error(`${path} is missing: install Debian's chromium (apt-get install chromium) or set CHROMIUM`)
+  }
+  execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit" })
+  execFileSync("apt-get", ["install", "-y", "-qq", "chromium"], {
+    stdio: "inherit",
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" }
+  })
+}
 const step = (title) => process.stdout.write(`\n== ${title}\n`)
 /** The version the workspace resolved, so the throwaway project tests what the workspace tests. */
 const versionOf = (name) => {
@@ -115,6 +131,8 @@ if (selected.some((r) => r.label === "workerd")) {
   })
 }
 if (selected.some((r) => r.label === "chromium")) {
+  step("Chromium from Debian's packages")
+  ensureChromium()
   step("bundle the page from the installed packages")
   await build({
     absWorkingDir: project,

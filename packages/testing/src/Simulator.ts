@@ -59,7 +59,37 @@ export interface Options {
   readonly chaos?: Chaos | undefined
   /** Log one line per request (method, path, status, duration; never headers). Default `true`. */
   readonly log?: boolean | undefined
+  /**
+   * Answer cross-origin requests from a page, as a gateway configured for browsers would. Off by default: the
+   * real API is meant for servers. `true` allows any origin and exposes {@link corsExposedHeaders}.
+   */
+  readonly cors?: boolean | Cors | undefined
 }
+
+/**
+ * CORS settings for a simulator that pages call.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Cors {
+  /** The allowed origin. Default: the request's own `Origin`, so any page may call. */
+  readonly origin?: string | undefined
+  /**
+   * The response headers a page may read. Default {@link corsExposedHeaders}. An empty list shows what a
+   * client does when a server hides them: no `Retry-After` (the client backs off on its own) and no request id.
+   */
+  readonly exposeHeaders?: ReadonlyArray<string> | undefined
+}
+
+/**
+ * The response headers `ApiTokens` reads besides the body: the server's requested delay and its request id.
+ * A cross-origin page sees them only when the server exposes them.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const corsExposedHeaders: ReadonlyArray<string> = ["retry-after", "retry-after-ms", "x-request-id"]
 
 /**
  * A running simulator.
@@ -188,12 +218,16 @@ export const make: (
       : (request: HttpServerRequest.HttpServerRequest, url: URL) =>
         Effect.zipRight(Effect.sleep(latency), answer(request, url))
 
+    const cors = corsOf(options.cors)
     const app = Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest
+      // A preflight is the browser asking, not the page: the model never sees it, and it is not logged.
+      if (cors !== undefined && request.method === "OPTIONS") return preflight(cors, request)
       const started = performance.now()
       const url = new URL(request.url, "http://simulator")
       const answered = yield* delayed(request, url)
-      const response = yield* respond(request, answered)
+      const plain = yield* respond(request, answered)
+      const response = cors === undefined ? plain : HttpServerResponse.setHeaders(plain, allowed(cors, request))
       if (log) {
         // Method, path, status and duration only: never headers, so never the key.
         const ms = (performance.now() - started).toFixed(1)
@@ -221,6 +255,26 @@ export const make: (
     }
   }
 )
+
+const corsOf = (option: Options["cors"]): Cors | undefined =>
+  option === undefined || option === false ? undefined : option === true ? {} : option
+
+const allowed = (cors: Cors, request: HttpServerRequest.HttpServerRequest): Record<string, string> => ({
+  "access-control-allow-origin": cors.origin ?? request.headers["origin"] ?? "*",
+  "access-control-expose-headers": (cors.exposeHeaders ?? corsExposedHeaders).join(", "),
+  vary: "origin"
+})
+
+const preflight = (cors: Cors, request: HttpServerRequest.HttpServerRequest) =>
+  HttpServerResponse.empty({
+    status: 204,
+    headers: {
+      ...allowed(cors, request),
+      "access-control-allow-methods": "GET",
+      "access-control-allow-headers": request.headers["access-control-request-headers"] ?? "authorization, accept",
+      "access-control-max-age": "600"
+    }
+  })
 
 /** Faults that break the connection go below the HTTP abstraction, to the socket. */
 const respond = (

@@ -171,6 +171,44 @@ describe("Simulator (black box)", () => {
       expect(Either.isLeft(cut)).toBe(true)
     }))
 
+  it.scopedLive("CORS is opt-in: preflights answered without reaching the model, answers readable by a page", () =>
+    Effect.gen(function*() {
+      const origin = "http://127.0.0.1:4321"
+      const closed = yield* Simulator.make({ tokens: 1, log: false })
+      const open = yield* Simulator.make({ tokens: 1, log: false, cors: true })
+      const hiding = yield* Simulator.make({ tokens: 1, log: false, cors: { exposeHeaders: [] } })
+      const path = (sim: Simulator.Service) => `${sim.url}/api/v1/token/${sim.ids[0]}`
+      const auth = (sim: Simulator.Service) => ({ authorization: `Bearer ${Redacted.value(sim.apiKey)}`, origin })
+
+      const off = yield* get(path(closed), auth(closed))
+      expect(off.status).toBe(200)
+      expect(off.headers.get("access-control-allow-origin")).toBeNull()
+
+      const preflight = yield* Effect.promise(() =>
+        fetch(path(open), {
+          method: "OPTIONS",
+          headers: { origin, "access-control-request-method": "GET", "access-control-request-headers": "authorization" }
+        })
+      )
+      expect(preflight.status).toBe(204)
+      expect(preflight.headers.get("access-control-allow-origin")).toBe(origin)
+      expect(preflight.headers.get("access-control-allow-methods")).toBe("GET")
+      expect(preflight.headers.get("access-control-allow-headers")).toBe("authorization")
+      expect(yield* open.api.requests).toHaveLength(0)
+
+      yield* open.api.script(Fault.status(429, "{}", { "retry-after": "3", "x-request-id": "req-1" }))
+      const limited = yield* get(path(open), auth(open))
+      expect(limited.status).toBe(429)
+      expect(limited.headers.get("access-control-allow-origin")).toBe(origin)
+      expect(limited.headers.get("access-control-expose-headers")).toBe(Simulator.corsExposedHeaders.join(", "))
+      const ok = yield* get(path(open), auth(open))
+      expect(ok.status).toBe(200)
+      expect(ok.headers.get("access-control-allow-origin")).toBe(origin)
+
+      const hidden = yield* get(path(hiding), auth(hiding))
+      expect(hidden.headers.get("access-control-expose-headers")).toBe("")
+    }))
+
   it("parses chaos specs and refuses bad ones", () => {
     expect(Simulator.parseChaos("503=0.1,429=0.05,latency=200ms,seed=7")).toEqual(
       Either.right({ rate503: 0.1, rate429: 0.05, latency: expect.anything(), seed: 7 })

@@ -17,6 +17,7 @@ const describe = (exit) => {
     message: error.message,
     path: error.path,
     issue: error.issue,
+    field: error.field,
     // Everything the error would show a user, for the host's key-leak check.
     rendered: `${String(error)} ${JSON.stringify(error)}`
   }
@@ -33,7 +34,9 @@ export const runCase = async (plan, kase, transport = FetchTransport.layer) => {
     timeout: Duration.millis(plan.timeoutMillis),
     maxBodyBytes: plan.maxBodyBytes,
     retry: false,
-    coalesce: false
+    coalesce: false,
+    // A page is refused without this opt-in (the key would be visible to every visitor); one case leaves it out.
+    ...(kase.withoutBrowserOptIn === true ? {} : { dangerouslyAllowBrowser: true })
   }).pipe(Layer.provide(transport))
   const retrieve = Effect.flatMap(ApiTokens, (tokens) => tokens.retrieve(kase.id))
   const program = kase.interruptAfterMillis === undefined

@@ -288,6 +288,12 @@ export declare namespace ApiTokens {
     /** Allow plain `http://` to a non-loopback host. The key then travels unencrypted. Default `false`. */
     readonly allowInsecureHttp?: boolean | undefined
     /**
+     * Allow `ApiTokens` in a web page. Default `false`: in a page the key is visible to every visitor, so every
+     * constructor refuses with `ApiTokensConfigError` (field `dangerouslyAllowBrowser`) unless this is `true`.
+     * Workers and server runtimes are never refused.
+     */
+    readonly dangerouslyAllowBrowser?: boolean | undefined
+    /**
      * Concurrent `retrieve` calls for the same id share one request and its outcome. Default `true`.
      * Interrupting one caller leaves the others waiting; the request is aborted when the last one leaves.
      */

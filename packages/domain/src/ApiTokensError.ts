@@ -142,6 +142,11 @@ export class ServerError extends Schema.TaggedError<ServerError>()("ServerError"
  * Any other non-2xx status, 1xx and 3xx included (redirects are never followed, so the key never leaves the
  * configured origin). `bodyExcerpt` is the first few hundred characters of the body.
  *
+ * **Gotchas**
+ *
+ * In a browser, `fetch` hides a redirect it was told not to follow (an opaque redirect): the status is `0` and
+ * there are no headers or body. `status: 0` therefore means "a redirect was refused", and the message says so.
+ *
  * @category errors
  * @since 0.1.0
  */
@@ -151,6 +156,12 @@ export class UnexpectedStatus extends Schema.TaggedError<UnexpectedStatus>()("Un
   bodyExcerpt: Schema.String
 }) {
   override get message(): string {
+    if (this.status === 0) {
+      return withRequestId(
+        "A redirect was refused: redirects are never followed, so the key stays with the configured origin (the browser hides the redirect's status and target)",
+        this.requestId
+      )
+    }
     const body = this.bodyExcerpt.length === 0 ? "" : `: ${JSON.stringify(this.bodyExcerpt)}`
     return withRequestId(`Unexpected HTTP status ${this.status}${body}`, this.requestId)
   }

@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import type { ApiTokenId, TokenMeta } from "@deepset-tokens/domain"
+import * as Wire from "@deepset-tokens/wire"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import type * as HttpServerError from "@effect/platform/HttpServerError"
@@ -63,33 +64,16 @@ export interface Options {
    * Answer cross-origin requests from a page, as a gateway configured for browsers would. Off by default: the
    * real API is meant for servers. `true` allows any origin and exposes {@link corsExposedHeaders}.
    */
-  readonly cors?: boolean | Cors | undefined
+  readonly cors?: boolean | Wire.Cors | undefined
 }
 
 /**
- * CORS settings for a simulator that pages call.
- *
- * @category models
- * @since 0.1.0
- */
-export interface Cors {
-  /** The allowed origin. Default: the request's own `Origin`, so any page may call. */
-  readonly origin?: string | undefined
-  /**
-   * The response headers a page may read. Default {@link corsExposedHeaders}. An empty list shows what a
-   * client does when a server hides them: no `Retry-After` (the client backs off on its own) and no request id.
-   */
-  readonly exposeHeaders?: ReadonlyArray<string> | undefined
-}
-
-/**
- * The response headers `ApiTokens` reads besides the body: the server's requested delay and its request id.
- * A cross-origin page sees them only when the server exposes them.
+ * The response headers `ApiTokens` reads besides the body, which a CORS answer exposes by default.
  *
  * @category constants
  * @since 0.1.0
  */
-export const corsExposedHeaders: ReadonlyArray<string> = ["retry-after", "retry-after-ms", "x-request-id"]
+export const corsExposedHeaders: ReadonlyArray<string> = Wire.corsExposedHeaders
 
 /**
  * A running simulator.
@@ -218,7 +202,7 @@ export const make: (
       : (request: HttpServerRequest.HttpServerRequest, url: URL) =>
         Effect.zipRight(Effect.sleep(latency), answer(request, url))
 
-    const cors = corsOf(options.cors)
+    const cors = Wire.corsOf(options.cors)
     const app = Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest
       // A preflight is the browser asking, not the page: the model never sees it, and it is not logged.
@@ -227,7 +211,9 @@ export const make: (
       const url = new URL(request.url, "http://simulator")
       const answered = yield* delayed(request, url)
       const plain = yield* respond(request, answered)
-      const response = cors === undefined ? plain : HttpServerResponse.setHeaders(plain, allowed(cors, request))
+      const response = cors === undefined
+        ? plain
+        : HttpServerResponse.setHeaders(plain, Wire.corsHeaders(cors, request.headers["origin"]))
       if (log) {
         // Method, path, status and duration only: never headers, so never the key.
         const ms = (performance.now() - started).toFixed(1)
@@ -256,24 +242,10 @@ export const make: (
   }
 )
 
-const corsOf = (option: Options["cors"]): Cors | undefined =>
-  option === undefined || option === false ? undefined : option === true ? {} : option
-
-const allowed = (cors: Cors, request: HttpServerRequest.HttpServerRequest): Record<string, string> => ({
-  "access-control-allow-origin": cors.origin ?? request.headers["origin"] ?? "*",
-  "access-control-expose-headers": (cors.exposeHeaders ?? corsExposedHeaders).join(", "),
-  vary: "origin"
-})
-
-const preflight = (cors: Cors, request: HttpServerRequest.HttpServerRequest) =>
+const preflight = (cors: Wire.Cors, request: HttpServerRequest.HttpServerRequest) =>
   HttpServerResponse.empty({
     status: 204,
-    headers: {
-      ...allowed(cors, request),
-      "access-control-allow-methods": "GET",
-      "access-control-allow-headers": request.headers["access-control-request-headers"] ?? "authorization, accept",
-      "access-control-max-age": "600"
-    }
+    headers: Wire.preflightHeaders(cors, request.headers["origin"], request.headers["access-control-request-headers"])
   })
 
 /** Faults that break the connection go below the HTTP abstraction, to the socket. */

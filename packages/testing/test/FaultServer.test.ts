@@ -256,4 +256,33 @@ describe("FaultServer", () => {
       expect((yield* a.requests).length).toBe(1)
       expect(yield* b.requests).toEqual([])
     }))
+
+  it.scopedLive("CORS is opt-in: preflights are answered outside the script, answers carry the CORS headers", () =>
+    Effect.gen(function*() {
+      const origin = "http://127.0.0.1:4321"
+      const plain = yield* FaultServer.make
+      const cors = yield* FaultServer.makeWith({ cors: true })
+      const hiding = yield* FaultServer.makeWith({ cors: { exposeHeaders: [] } })
+      const preflight = yield* Effect.promise(() =>
+        fetch(cors.url, {
+          method: "OPTIONS",
+          headers: { origin, "access-control-request-method": "GET", "access-control-request-headers": "authorization" }
+        })
+      )
+      expect(preflight.status).toBe(204)
+      expect(preflight.headers.get("access-control-allow-origin")).toBe(origin)
+      expect(preflight.headers.get("access-control-allow-headers")).toBe("authorization")
+      // The preflight took no scripted answer and is not a request of the page's.
+      expect(yield* cors.requests).toEqual([])
+      yield* cors.script(FaultServer.Behavior.Respond({ status: 429, headers: { "retry-after": "2" }, body: "{}" }))
+      const answer = yield* Effect.promise(() => fetch(cors.url, { headers: { origin } }))
+      expect(answer.status).toBe(429)
+      expect(answer.headers.get("access-control-allow-origin")).toBe(origin)
+      expect(answer.headers.get("access-control-expose-headers")).toBe("retry-after, retry-after-ms, x-request-id")
+      const hidden = yield* Effect.promise(() => fetch(hiding.url, { headers: { origin } }))
+      expect(hidden.headers.get("access-control-expose-headers")).toBe("")
+      const off = yield* Effect.promise(() => fetch(plain.url, { headers: { origin } }))
+      expect(off.headers.get("access-control-allow-origin")).toBeNull()
+      for (const response of [answer, hidden, off]) yield* Effect.promise(() => response.text())
+    }))
 })

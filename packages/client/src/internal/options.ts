@@ -83,6 +83,15 @@ const checkKey = (apiKey: unknown): Either.Either<void, ApiTokensConfigError> =>
     : refuse("apiKey", "expected a non-empty Redacted<string> without whitespace or control characters")
 }
 
+/**
+ * A web page: a window with a document. Workers (Cloudflare's, or a page's web worker), Node, Bun and Deno
+ * have no `document`, so only a page is refused by default.
+ */
+const inPage = (): boolean => {
+  const scope = globalThis as { readonly window?: unknown; readonly document?: unknown }
+  return typeof scope.window === "object" && typeof scope.document === "object"
+}
+
 // An object, not null: the options come from JavaScript callers and config files too, whatever their types say.
 const isRecord = (input: unknown): input is object => typeof input === "object" && input !== null
 
@@ -107,12 +116,18 @@ const resolveCache = (cache: ApiTokens.Options["cache"]) =>
   })
 
 /**
- * Everything but the key, in the documented order: `region`/`baseUrl`, `timeout`, `deadline`, `retry`,
+ * Everything but the key, in the documented order: `dangerouslyAllowBrowser` (in a page), `region`/`baseUrl`, `timeout`, `deadline`, `retry`,
  * `retry.times`, `retry.base`, `retry.cap`, `retry.retryAfterCap`, `maxBodyBytes`, `cache`, `cache.capacity`,
  * `cache.ttl`, `cache.notFoundTtl`. The first bad one is reported.
  */
 const resolveRest = (options: Partial<ApiTokens.Options>): Either.Either<Resolved, ApiTokensConfigError> =>
   Either.gen(function*() {
+    if (inPage() && options.dangerouslyAllowBrowser !== true) {
+      return yield* refuse(
+        "dangerouslyAllowBrowser",
+        "ApiTokens runs in a web page, where the API key is visible to every visitor: call it from a server, or set dangerouslyAllowBrowser: true if every visitor may hold this key"
+      )
+    }
     const baseUrl = yield* resolveBaseUrl(options)
     const timeout = yield* toDurationOr("timeout", options.timeout, Duration.seconds(10))
     const deadline = options.deadline === undefined

@@ -495,7 +495,7 @@ await section("runtimes", async () => {
     }, null, 2)
   )
   sh("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], project)
-  for (const f of ["bench.mjs", "proto.mjs"]) copyFileSync(`${here}src/runtimes/${f}`, `${project}${f}`)
+  for (const f of ["bench.mjs", "proto.mjs", "proto-faults.mjs", "fault-server.mjs"]) copyFileSync(`${here}src/runtimes/${f}`, `${project}${f}`)
 
   const all = {
     node20: [process.execPath, []],

@@ -124,6 +124,8 @@ if (groups.has("fetch") || groups.has("experiments")) {
         return safeRaw()
       },
       "ApiTokens on FetchTransport": () => ours.run(id),
+      "ApiTokens on FetchTransport via Effect.runPromise": () => Effect.runPromise(ours.tokens.retrieve(id)),
+      "ApiTokens on FetchTransport via rt.runPromiseExit": () => ours.rt.runPromiseExit(ours.tokens.retrieve(id)).then((e) => e.value),
       "ApiTokens on FetchTransport via runCallback": () =>
         new Promise((resolve) => runCallback(ours.tokens.retrieve(id), { onExit: (exit) => resolve(exit.value) }))
     }

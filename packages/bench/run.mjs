@@ -531,6 +531,9 @@ await section("runtimes", async () => {
   print(
     `## The fetch path on every runtime (packed packages installed with plain npm; best of ${env.RUNTIME_ROUNDS} alternating rounds of ${env.RUNTIME_PER_ROUND} requests)`
   )
+  print(
+    `${new Date().toISOString().slice(0, 16)} UTC; load average (1 / 5 / 15 min) at the end of this section: ${load()}. Wall times on a busy machine move by tens of percent between rounds; the CPU column is steadier.`
+  )
   print()
   const cell = (x, f) => (x === null || x === undefined ? "n/a" : f(x))
   const ratio = (row, c) => cell(row?.[`c${c}`], (m) => fmt(m.ratio, 2))

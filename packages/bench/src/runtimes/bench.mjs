@@ -3,6 +3,7 @@
 //
 // Env: PORT, TOKEN_ID, ROUNDS, PER_ROUND; BENCH_GROUPS (comma list: fetch, undici, experiments).
 import { ApiTokens, FetchTransport } from "@deepset-tokens/client"
+import { decodeTokenMeta } from "@deepset-tokens/domain"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { Effect, Layer, ManagedRuntime, Redacted, Runtime } from "effect"
@@ -100,6 +101,8 @@ if (groups.has("fetch") || groups.has("experiments")) {
     const asyncSafe = Effect.async((resume) => {
       safeRaw().then((v) => resume(Effect.succeed(v)), (e) => resume(Effect.die(e)))
     })
+    const protoGet = Proto.makeFetchGet(globalThis.fetch, {})
+    const leanRequest = { origin: base, path: `/api/v1/token/${id}`, headers, maxBodyBytes: 1024 * 1024 }
     const oursRuntime = await ours.rt.runtime()
     const runCallback = Runtime.runCallback(oursRuntime)
     groupClients.experiments = {
@@ -138,6 +141,23 @@ if (groups.has("fetch") || groups.has("experiments")) {
         Effect.runSync(Effect.void)
         return safeRaw()
       },
+      // What an Effect-free wire core would cost: the prototype's fetch GET, the timer, JSON.parse and the
+      // domain's decode, as a Promise.
+      "prototype fetch GET as a Promise (an Effect-free wire core)": () =>
+        new Promise((resolve, reject) => {
+          let timer
+          const abort = protoGet(leanRequest, (r) => {
+            clearTimeout(timer)
+            const decoded = decodeTokenMeta(JSON.parse(r.body.text))
+            if (decoded._tag === "Right") resolve(decoded.right)
+            else reject(decoded.left)
+          }, (e) => {
+            clearTimeout(timer)
+            reject(e)
+          })
+          timer = setTimeout(abort, 10_000)
+        }),
+      "ApiTokens on the prototype transport": () => proto.run(id),
       "ApiTokens on FetchTransport": () => ours.run(id),
       "ApiTokens on FetchTransport via Effect.runPromise": () => Effect.runPromise(ours.tokens.retrieve(id)),
       "ApiTokens on FetchTransport via rt.runPromiseExit": () => ours.rt.runPromiseExit(ours.tokens.retrieve(id)).then((e) => e.value),

@@ -458,7 +458,12 @@ await section("runtimes", async () => {
   const project = `${work}project/`
   const sh = (cmd, argv, cwd, timeout = 600_000, extraEnv = {}) => {
     try {
-      return execFileSync(cmd, argv, { cwd, env: { ...process.env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"], timeout }).toString()
+      return execFileSync(cmd, argv, {
+        cwd,
+        env: { ...process.env, ...extraEnv },
+        stdio: ["ignore", "pipe", "pipe"],
+        timeout
+      }).toString()
     } catch (e) {
       throw new Error(`${cmd} ${argv.join(" ")} failed: ${e.stderr?.toString().trim().slice(-2000) || e.message}`)
     }
@@ -482,20 +487,33 @@ await section("runtimes", async () => {
   rmSync(`${project}package-lock.json`, { force: true })
   writeFileSync(
     `${project}package.json`,
-    JSON.stringify({
-      name: "runtime-matrix",
-      private: true,
-      type: "module",
-      dependencies: {
-        ...Object.fromEntries(tarballs.map((f) => [f.replace(/-\d+\.\d+\.\d+\.tgz$/, "").replace(/^deepset-tokens-/, "@deepset-tokens/"), `file:../tgz/${f}`])),
-        ...Object.fromEntries(
-          ["effect", "@effect/platform", "@effect/platform-node", "openapi-fetch", "undici"].map((d) => [d, own[d]])
-        )
-      }
-    }, null, 2)
+    JSON.stringify(
+      {
+        name: "runtime-matrix",
+        private: true,
+        type: "module",
+        dependencies: {
+          ...Object.fromEntries(
+            tarballs.map((
+              f
+            ) => [
+              f.replace(/-\d+\.\d+\.\d+\.tgz$/, "").replace(/^deepset-tokens-/, "@deepset-tokens/"),
+              `file:../tgz/${f}`
+            ])
+          ),
+          ...Object.fromEntries(
+            ["effect", "@effect/platform", "@effect/platform-node", "openapi-fetch", "undici"].map((d) => [d, own[d]])
+          )
+        }
+      },
+      null,
+      2
+    )
   )
   sh("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], project)
-  for (const f of ["bench.mjs", "proto.mjs", "proto-faults.mjs", "fault-server.mjs"]) copyFileSync(`${here}src/runtimes/${f}`, `${project}${f}`)
+  for (const f of ["bench.mjs", "proto.mjs", "proto-faults.mjs", "fault-server.mjs"]) {
+    copyFileSync(`${here}src/runtimes/${f}`, `${project}${f}`)
+  }
 
   const all = {
     node20: [process.execPath, []],
@@ -532,13 +550,17 @@ await section("runtimes", async () => {
     `## The fetch path on every runtime (packed packages installed with plain npm; best of ${env.RUNTIME_ROUNDS} alternating rounds of ${env.RUNTIME_PER_ROUND} requests)`
   )
   print(
-    `${new Date().toISOString().slice(0, 16)} UTC; load average (1 / 5 / 15 min) at the end of this section: ${load()}. Wall times on a busy machine move by tens of percent between rounds; the CPU column is steadier.`
+    `${
+      new Date().toISOString().slice(0, 16)
+    } UTC; load average (1 / 5 / 15 min) at the end of this section: ${load()}. Wall times on a busy machine move by tens of percent between rounds; the CPU column is steadier.`
   )
   print()
   const cell = (x, f) => (x === null || x === undefined ? "n/a" : f(x))
   const ratio = (row, c) => cell(row?.[`c${c}`], (m) => fmt(m.ratio, 2))
   const find = (rows, prefix) => rows?.find((r) => r.name.startsWith(prefix))
-  print(`| runtime | openapi-fetch c=1 / c=64 | ApiTokens on FetchTransport c=1 / c=64 | prototype transport c=1 / c=64 | floor (below openapi-fetch at both) today / prototype | goal (≤ 1.1× at both) today / prototype |`)
+  print(
+    `| runtime | openapi-fetch c=1 / c=64 | ApiTokens on FetchTransport c=1 / c=64 | prototype transport c=1 / c=64 | floor (below openapi-fetch at both) today / prototype | goal (≤ 1.1× at both) today / prototype |`
+  )
   print(`| --- | ---: | ---: | ---: | --- | --- |`)
   for (const r of results) {
     const rows = r.groups.fetch
@@ -548,9 +570,9 @@ await section("runtimes", async () => {
     const floor = (x) => x.c1.ratio < oa.c1.ratio && x.c64.ratio < oa.c64.ratio ? "met" : "**not met**"
     const goal = (x) => x.c1.ratio <= 1.1 && x.c64.ratio <= 1.1 ? "met" : "**not met**"
     print(
-      `| ${r.runtime} | ${ratio(oa, 1)} / ${ratio(oa, 64)} | ${ratio(ours, 1)} / ${ratio(ours, 64)} | ${ratio(proto, 1)} / ${
-        ratio(proto, 64)
-      } | ${floor(ours)} / ${floor(proto)} | ${goal(ours)} / ${goal(proto)} |`
+      `| ${r.runtime} | ${ratio(oa, 1)} / ${ratio(oa, 64)} | ${ratio(ours, 1)} / ${ratio(ours, 64)} | ${
+        ratio(proto, 1)
+      } / ${ratio(proto, 64)} | ${floor(ours)} / ${floor(proto)} | ${goal(ours)} / ${goal(proto)} |`
     )
   }
   print()
@@ -561,15 +583,19 @@ await section("runtimes", async () => {
   for (const r of results) {
     print(`### ${r.runtime}`)
     print()
-    for (const [group, rows] of Object.entries(r.groups)) {
+    for (const rows of Object.values(r.groups)) {
       const ref = rows[0].name
-      print(`| client | c=1 µs | c=1 × ${ref.replace(/ \+ JSON.parse$/, "")} | c=64 µs | c=64 × ${ref.replace(/ \+ JSON.parse$/, "")} | client CPU µs c=1 / c=64 |`)
+      print(
+        `| client | c=1 µs | c=1 × ${ref.replace(/ \+ JSON.parse$/, "")} | c=64 µs | c=64 × ${
+          ref.replace(/ \+ JSON.parse$/, "")
+        } | client CPU µs c=1 / c=64 |`
+      )
       print(`| --- | ---: | ---: | ---: | ---: | ---: |`)
       for (const row of rows) {
         print(
-          `| ${row.name} | ${cell(row.c1, (m) => fmt(m.us))} | ${ratio(row, 1)} | ${cell(row.c64, (m) => fmt(m.us))} | ${
-            ratio(row, 64)
-          } | ${cell(row.c1?.cpu, (x) => fmt(x, 0))} / ${cell(row.c64?.cpu, (x) => fmt(x, 0))} |`
+          `| ${row.name} | ${cell(row.c1, (m) => fmt(m.us))} | ${ratio(row, 1)} | ${
+            cell(row.c64, (m) => fmt(m.us))
+          } | ${ratio(row, 64)} | ${cell(row.c1?.cpu, (x) => fmt(x, 0))} / ${cell(row.c64?.cpu, (x) => fmt(x, 0))} |`
         )
       }
       print()

@@ -160,7 +160,8 @@ if (groups.has("fetch") || groups.has("experiments")) {
       "ApiTokens on the prototype transport": () => proto.run(id),
       "ApiTokens on FetchTransport": () => ours.run(id),
       "ApiTokens on FetchTransport via Effect.runPromise": () => Effect.runPromise(ours.tokens.retrieve(id)),
-      "ApiTokens on FetchTransport via rt.runPromiseExit": () => ours.rt.runPromiseExit(ours.tokens.retrieve(id)).then((e) => e.value),
+      "ApiTokens on FetchTransport via rt.runPromiseExit": () =>
+        ours.rt.runPromiseExit(ours.tokens.retrieve(id)).then((e) => e.value),
       // Effect's default scheduler resumes a fiber from a microtask (a setTimeout(0) only after 2048 drains in a
       // row); this one runs the resumed fiber at once, inside fetch's own callback.
       "ApiTokens on FetchTransport, resumed synchronously": () =>

@@ -7,11 +7,15 @@
 //   node packages/bench/run.mjs profile              CPU profiles of ApiTokens on UndiciTransport and raw undici
 //                                                    at c=1, summarized into dist/profile/PROFILE.md
 //
-// Sections: peers, ladder, local, memory, cold, profile. Env: ROUNDS, PER_ROUND, LADDER_ROUNDS, LADDER_PER_ROUND,
-// PROFILE_REQUESTS override the counts.
+//   node packages/bench/run.mjs runtimes             the fetch path on Node 20/22/24, Bun and Deno, from packed packages
+//                                                    (alone, it rewrites only its own block of RESULTS.md)
+//
+// Sections: peers, ladder, local, memory, cold, runtimes, profile. Env: ROUNDS, PER_ROUND, LADDER_ROUNDS,
+// LADDER_PER_ROUND, PROFILE_REQUESTS, RUNTIME_ROUNDS, RUNTIME_PER_ROUND override the counts; RUNTIMES picks
+// runtimes (e.g. RUNTIMES=node20,bun).
 import { build } from "esbuild"
 import { execFileSync, spawn } from "node:child_process"
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs"
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { cpus, loadavg, totalmem } from "node:os"
 import { fileURLToPath } from "node:url"
 import { gzipSync } from "node:zlib"
@@ -26,9 +30,11 @@ const env = {
   PER_ROUND: process.env.PER_ROUND ?? (quick ? "500" : "1500"),
   LADDER_ROUNDS: process.env.LADDER_ROUNDS ?? (quick ? "3" : "11"),
   LADDER_PER_ROUND: process.env.LADDER_PER_ROUND ?? (quick ? "300" : "500"),
-  PROFILE_REQUESTS: process.env.PROFILE_REQUESTS ?? (quick ? "5000" : "20000")
+  PROFILE_REQUESTS: process.env.PROFILE_REQUESTS ?? (quick ? "5000" : "20000"),
+  RUNTIME_ROUNDS: process.env.RUNTIME_ROUNDS ?? (quick ? "2" : "3"),
+  RUNTIME_PER_ROUND: process.env.RUNTIME_PER_ROUND ?? (quick ? "500" : "3000")
 }
-const allSections = ["peers", "ladder", "local", "memory", "cold"]
+const allSections = ["peers", "ladder", "local", "memory", "cold", "runtimes"]
 const args = process.argv.slice(2)
 const sections = new Set(args.length === 0 ? allSections : args)
 for (const s of sections) {
@@ -441,7 +447,174 @@ await section("cold", async () => {
   print()
 })
 
-// 6. Profiles (not part of the default run): ApiTokens on UndiciTransport and raw undici, c=1 (or CONCURRENCY).
+// 6. The runtime matrix: the fetch path on Node 20/22/24, Bun and Deno. Our packages are built, packed and
+// installed with plain npm into a throwaway project (dist/runtimes/project), as a user would get them; one plain
+// ESM script (src/runtimes/bench.mjs) runs unchanged on every runtime against the loopback server.
+let runtimesBlock
+await section("runtimes", async () => {
+  const root = `${here}../../`
+  const work = `${dist}runtimes/`
+  const tgz = `${work}tgz/`
+  const project = `${work}project/`
+  const sh = (cmd, argv, cwd, timeout = 600_000, extraEnv = {}) => {
+    try {
+      return execFileSync(cmd, argv, {
+        cwd,
+        env: { ...process.env, ...extraEnv },
+        stdio: ["ignore", "pipe", "pipe"],
+        timeout
+      }).toString()
+    } catch (e) {
+      throw new Error(`${cmd} ${argv.join(" ")} failed: ${e.stderr?.toString().trim().slice(-2000) || e.message}`)
+    }
+  }
+  // Build (tsc -b follows the client's reference to the domain), then pack with pnpm, which applies
+  // publishConfig (exports pointing at build/) the way a publish would.
+  sh(process.execPath, [`${root}node_modules/typescript/bin/tsc`, "-b", "packages/client/tsconfig.build.json"], root)
+  rmSync(tgz, { recursive: true, force: true })
+  mkdirSync(tgz, { recursive: true })
+  const pnpmVersion = JSON.parse(readFileSync(`${root}package.json`, "utf8")).packageManager
+  const pnpm = process.env.npm_execpath?.includes("pnpm")
+    ? [process.execPath, [process.env.npm_execpath]]
+    : ["npx", ["-y", pnpmVersion]]
+  for (const pkg of ["domain", "client"]) {
+    sh(pnpm[0], [...pnpm[1], "pack", "--pack-destination", tgz], `${root}packages/${pkg}`)
+  }
+  const tarballs = readdirSync(tgz).filter((f) => f.endsWith(".tgz"))
+  const own = JSON.parse(readFileSync(`${here}package.json`, "utf8")).dependencies
+  mkdirSync(project, { recursive: true })
+  rmSync(`${project}node_modules/@deepset-tokens`, { recursive: true, force: true })
+  rmSync(`${project}package-lock.json`, { force: true })
+  writeFileSync(
+    `${project}package.json`,
+    JSON.stringify(
+      {
+        name: "runtime-matrix",
+        private: true,
+        type: "module",
+        dependencies: {
+          ...Object.fromEntries(
+            tarballs.map((
+              f
+            ) => [
+              f.replace(/-\d+\.\d+\.\d+\.tgz$/, "").replace(/^deepset-tokens-/, "@deepset-tokens/"),
+              `file:../tgz/${f}`
+            ])
+          ),
+          ...Object.fromEntries(
+            ["effect", "@effect/platform", "@effect/platform-node", "openapi-fetch", "undici"].map((d) => [d, own[d]])
+          )
+        }
+      },
+      null,
+      2
+    )
+  )
+  sh("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], project)
+  for (const f of ["bench.mjs", "proto.mjs", "proto-faults.mjs", "fault-server.mjs"]) {
+    copyFileSync(`${here}src/runtimes/${f}`, `${project}${f}`)
+  }
+
+  const all = {
+    node20: [process.execPath, []],
+    node22: ["npx", ["-y", "node@22"]],
+    node24: ["npx", ["-y", "node@24"]],
+    bun: ["npx", ["-y", "bun@1.4.4"]],
+    deno: ["npx", ["-y", "deno@2.9.6", "run", "-A"]]
+  }
+  const picked = (process.env.RUNTIMES ?? Object.keys(all).join(",")).split(",")
+  const server = await startServer()
+  const results = []
+  const errors = []
+  for (const name of picked) {
+    const [cmd, pre] = all[name] ?? [undefined]
+    if (cmd === undefined) throw new Error(`unknown runtime ${name}; use ${Object.keys(all)}`)
+    process.stderr.write(`[bench] runtimes: ${name}\n`)
+    try {
+      const outText = sh(cmd, [...pre, "bench.mjs"], project, 1_800_000, {
+        PORT: String(server.port),
+        TOKEN_ID: tokenId,
+        ROUNDS: env.RUNTIME_ROUNDS,
+        PER_ROUND: env.RUNTIME_PER_ROUND
+      })
+      results.push(JSON.parse(outText.trim().split("\n").pop()))
+    } catch (e) {
+      errors.push(`${name}: ${String(e.message).slice(0, 600)}`)
+    }
+  }
+  await stop(server.child)
+
+  const start = lines.length
+  print(`<!-- runtimes:start (node packages/bench/run.mjs runtimes rewrites this block) -->`)
+  print(
+    `## The fetch path on every runtime (packed packages installed with plain npm; best of ${env.RUNTIME_ROUNDS} alternating rounds of ${env.RUNTIME_PER_ROUND} requests)`
+  )
+  print(
+    `${
+      new Date().toISOString().slice(0, 16)
+    } UTC; load average (1 / 5 / 15 min) at the end of this section: ${load()}. Wall times on a busy machine move by tens of percent between rounds; the CPU column is steadier.`
+  )
+  print()
+  const cell = (x, f) => (x === null || x === undefined ? "n/a" : f(x))
+  const ratio = (row, c) => cell(row?.[`c${c}`], (m) => fmt(m.ratio, 2))
+  const find = (rows, prefix) => rows?.find((r) => r.name.startsWith(prefix))
+  print(
+    `| runtime | openapi-fetch c=1 / c=64 | ApiTokens on FetchTransport c=1 / c=64 | prototype transport c=1 / c=64 | floor (below openapi-fetch at both) today / prototype | goal (≤ 1.1× at both) today / prototype |`
+  )
+  print(`| --- | ---: | ---: | ---: | --- | --- |`)
+  for (const r of results) {
+    const rows = r.groups.fetch
+    const oa = find(rows, "openapi-fetch")
+    const ours = find(rows, "ApiTokens on FetchTransport")
+    const proto = find(rows, "ApiTokens on the prototype")
+    const floor = (x) => x.c1.ratio < oa.c1.ratio && x.c64.ratio < oa.c64.ratio ? "met" : "**not met**"
+    const goal = (x) => x.c1.ratio <= 1.1 && x.c64.ratio <= 1.1 ? "met" : "**not met**"
+    print(
+      `| ${r.runtime} | ${ratio(oa, 1)} / ${ratio(oa, 64)} | ${ratio(ours, 1)} / ${ratio(ours, 64)} | ${
+        ratio(proto, 1)
+      } / ${ratio(proto, 64)} | ${floor(ours)} / ${floor(proto)} | ${goal(ours)} / ${goal(proto)} |`
+    )
+  }
+  print()
+  print(
+    `Ratios are to raw \`fetch\` + \`JSON.parse\` on the same runtime in the same run (best round over best round). Ours run with every safety feature on: a 10 s per-attempt timeout covering the body, the 1 MiB body cap, redirects refused, decoding and 2 retries armed; coalescing off, so every call is a request, each its own \`runPromise\`. The server is the bench's node:http server in another process (keep-alive). The prototype is packages/bench/src/runtimes/proto.mjs: today's client with another lean GET plugged in (see WHERE-THE-TIME-GOES.md).`
+  )
+  print()
+  for (const r of results) {
+    print(`### ${r.runtime}`)
+    print()
+    for (const rows of Object.values(r.groups)) {
+      const ref = rows[0].name
+      print(
+        `| client | c=1 µs | c=1 × ${ref.replace(/ \+ JSON.parse$/, "")} | c=64 µs | c=64 × ${
+          ref.replace(/ \+ JSON.parse$/, "")
+        } | client CPU µs c=1 / c=64 |`
+      )
+      print(`| --- | ---: | ---: | ---: | ---: | ---: |`)
+      for (const row of rows) {
+        print(
+          `| ${row.name} | ${cell(row.c1, (m) => fmt(m.us))} | ${ratio(row, 1)} | ${
+            cell(row.c64, (m) => fmt(m.us))
+          } | ${ratio(row, 64)} | ${cell(row.c1?.cpu, (x) => fmt(x, 0))} / ${cell(row.c64?.cpu, (x) => fmt(x, 0))} |`
+        )
+      }
+      print()
+    }
+  }
+  if (errors.length > 0) {
+    print(`Runtimes that failed: ${errors.join("; ")}`)
+    print()
+    failures++
+  }
+  print(
+    `CPU is the bench process's user + system time per request (\`process.cpuUsage\`; Deno and Bun report it through their Node compatibility). The undici table (Node only) is \`UndiciTransport\` against raw \`undici.request\` on one \`undici.Agent\`, and a client derived with \`HttpClient.mapRequest\` (adding a header), which takes the generic path (c=1 only).`
+  )
+  print(`<!-- runtimes:end -->`)
+  print()
+  runtimesBlock = lines.slice(start).join("\n")
+})
+
+// 7. Profiles (not part of the default run): ApiTokens on UndiciTransport and raw undici, c=1 (or CONCURRENCY).
 await section("profile", async () => {
   const server = await startServer()
   const dir = `${dist}profile/`
@@ -474,5 +647,22 @@ await section("profile", async () => {
 
 print(`Load average at the end: ${load()}.`)
 if (fullRun && !quick && failures === 0) writeFileSync(`${here}RESULTS.md`, `${lines.join("\n")}\n`)
-else writeFileSync(`${dist}RESULTS.last.md`, `${lines.join("\n")}\n`)
+else {
+  writeFileSync(`${dist}RESULTS.last.md`, `${lines.join("\n")}\n`)
+  // The runtime matrix alone (slow, and it needs registry downloads) updates its own block and keeps the rest.
+  if (runtimesBlock !== undefined && !quick && failures === 0) {
+    const current = readFileSync(`${here}RESULTS.md`, "utf8")
+    const found = /<!-- runtimes:start[^]*?<!-- runtimes:end -->\n\n?/.exec(current)
+    const block = `${runtimesBlock}\n`
+    const at = current.indexOf("Load average at the end")
+    writeFileSync(
+      `${here}RESULTS.md`,
+      found !== null
+        ? current.replace(found[0], block)
+        : at >= 0
+        ? `${current.slice(0, at)}${block}${current.slice(at)}`
+        : `${current}\n${block}`
+    )
+  }
+}
 if (failures > 0) process.exitCode = 1

@@ -468,7 +468,7 @@ await section("runtimes", async () => {
       throw new Error(`${cmd} ${argv.join(" ")} failed: ${e.stderr?.toString().trim().slice(-2000) || e.message}`)
     }
   }
-  // Build (tsc -b follows the client's reference to the domain), then pack with pnpm, which applies
+  // Build (tsc -b follows the client's references to the domain and the wire core), then pack with pnpm, which applies
   // publishConfig (exports pointing at build/) the way a publish would.
   sh(process.execPath, [`${root}node_modules/typescript/bin/tsc`, "-b", "packages/client/tsconfig.build.json"], root)
   rmSync(tgz, { recursive: true, force: true })
@@ -477,7 +477,7 @@ await section("runtimes", async () => {
   const pnpm = process.env.npm_execpath?.includes("pnpm")
     ? [process.execPath, [process.env.npm_execpath]]
     : ["npx", ["-y", pnpmVersion]]
-  for (const pkg of ["domain", "client"]) {
+  for (const pkg of ["wire", "domain", "client"]) {
     sh(pnpm[0], [...pnpm[1], "pack", "--pack-destination", tgz], `${root}packages/${pkg}`)
   }
   const tarballs = readdirSync(tgz).filter((f) => f.endsWith(".tgz"))

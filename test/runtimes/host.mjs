@@ -69,8 +69,29 @@ const cases = (sim) => [
   {
     name: "429 with Retry-After",
     target: "fault",
-    fault: { _tag: "Respond", status: 429, headers: { ...json, "retry-after": "7" }, body: "{}" },
-    expect: { tag: "RateLimited", status: 429 }
+    fault: {
+      _tag: "Respond",
+      status: 429,
+      headers: { ...json, "retry-after": "7", "x-request-id": "req-7" },
+      body: "{}"
+    },
+    // The fault server exposes the headers ApiTokens reads, so a page reads them too.
+    expect: { tag: "RateLimited", status: 429, retryAfterMillis: 7000, requestId: "req-7" }
+  },
+  {
+    name: "429 from a server that hides its headers from pages",
+    target: "hiding",
+    fault: {
+      _tag: "Respond",
+      status: 429,
+      headers: { ...json, "retry-after": "7", "x-request-id": "req-8" },
+      body: "{}"
+    },
+    // A page cannot read a header the server does not expose: no delay (the client backs off on its own) and no
+    // request id. Every other runtime reads them.
+    expect: label === "chromium"
+      ? { tag: "RateLimited", status: 429, retryAfterMillis: null, requestId: null }
+      : { tag: "RateLimited", status: 429, retryAfterMillis: 7000, requestId: "req-8" }
   },
   {
     name: "503",
@@ -182,8 +203,11 @@ const runAgent = (plan) =>
 const program = Effect.gen(function*() {
   const sim = yield* Simulator.Simulator
   const faults = yield* FaultServer.FaultServer
+  const hiding = yield* FaultServer.makeWith({ cors: { exposeHeaders: [] } })
   const planned = cases(sim)
-  yield* faults.script(...planned.flatMap((kase) => kase.fault === undefined ? [] : [kase.fault]))
+  const scriptOf = (target) => planned.flatMap((kase) => kase.target === target ? [kase.fault] : [])
+  yield* faults.script(...scriptOf("fault"))
+  yield* hiding.script(...scriptOf("hiding"))
   const apiKey = Redacted.value(sim.apiKey)
   const plan = {
     transport,
@@ -192,7 +216,8 @@ const program = Effect.gen(function*() {
     targets: {
       simulator: { url: sim.url, apiKey },
       wrongKey: { url: sim.url, apiKey: "a-wrong-key" },
-      fault: { url: faults.url, apiKey: key }
+      fault: { url: faults.url, apiKey: key },
+      hiding: { url: hiding.url, apiKey: key }
     },
     // A fault case asks for any well-formed id: the fault server answers whatever is asked.
     cases: planned.map(({ expect: _expect, fault: _fault, ...kase }) => ({ id: faultId, ...kase }))
@@ -222,16 +247,16 @@ const program = Effect.gen(function*() {
   }
   // Every fault answer was asked for exactly once, and nothing is left open: an interrupted or timed-out request
   // closed its connection.
-  const requests = (yield* faults.requests).length
+  const requests = (yield* faults.requests).length + (yield* hiding.requests).length
   const wanted = planned.filter((kase) => kase.fault !== undefined).length
   yield* Effect.sleep("200 millis")
-  const inFlight = yield* faults.inFlight
+  const inFlight = (yield* faults.inFlight) + (yield* hiding.inFlight)
   const after = requests === wanted && inFlight === 0
   if (!after) failed++
   process.stdout.write(
     `${
       after ? "ok  " : "FAIL"
-    } ${label} ${transport}: the fault server saw ${requests} of ${wanted} requests, ${inFlight} answers left in flight\n`
+    } ${label} ${transport}: the fault servers saw ${requests} of ${wanted} requests, ${inFlight} answers left in flight\n`
   )
   if (code !== 0) {
     failed++

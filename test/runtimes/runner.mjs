@@ -18,6 +18,11 @@ const describe = (exit) => {
     path: error.path,
     issue: error.issue,
     field: error.field,
+    // What the client read from the headers: a page sees them only where the server exposes them (CORS).
+    retryAfterMillis: Option.isOption(error.retryAfter)
+      ? Option.getOrNull(Option.map(error.retryAfter, Duration.toMillis))
+      : undefined,
+    requestId: Option.isOption(error.requestId) ? Option.getOrNull(error.requestId) : undefined,
     // Everything the error would show a user, for the host's key-leak check.
     rendered: `${String(error)} ${JSON.stringify(error)}`
   }

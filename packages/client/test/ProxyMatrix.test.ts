@@ -12,7 +12,6 @@ import type { HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import {
   Cause,
-  Duration,
   Effect,
   Exit,
   FastCheck as fc,
@@ -25,7 +24,7 @@ import {
   Schema
 } from "effect"
 import { readFileSync } from "node:fs"
-import { type Case, cases, type Context } from "./resilience/cases.js"
+import { baseOptions, type Case, cases, type Context, optionsFor } from "./resilience/cases.js"
 import { region } from "./resilience/matrix.js"
 import {
   expectedProxyResults,
@@ -40,19 +39,7 @@ const body = JSON.stringify(Schema.encodeSync(TokenMeta)(token))
 const key = "api_proxy_matrix_key_7c1d"
 const user = "matrix-user"
 const password = "matrix-pass-4f2a"
-const base = {
-  apiKey: Redacted.make(key),
-  timeout: Duration.seconds(10),
-  retry: { times: 2, base: Duration.millis(5), cap: Duration.millis(20) },
-  maxBodyBytes: 64 * 1024
-}
-
-const optionsFor = (c: Case, baseUrl: string): ApiTokens.Options => ({
-  ...base,
-  ...c.options,
-  baseUrl,
-  retry: c.options?.retry === false ? false : { ...base.retry, ...c.options?.retry }
-})
+const base = baseOptions(Redacted.make(key))
 
 type Transport = "fetch" | "undici"
 const transports: ReadonlyArray<
@@ -116,7 +103,7 @@ const throughProxy = (transport: Transport, make: (typeof transports)[number][1]
         }
         yield* server.script(...c.server(ctx))
         const baseUrl = c.refused === true ? yield* refusedOrigin : server.url
-        const observed = yield* observe(make({ url: proxy.urlWithCredentials }), optionsFor(c, baseUrl))
+        const observed = yield* observe(make({ url: proxy.urlWithCredentials }), optionsFor(base.apiKey, c, baseUrl))
         record(c.name, transport, outcomeOf(observed.exit))
         expect(outcomeOf(observed.exit)).toBe(c.expect.tag)
         const error = observed.error

@@ -30,28 +30,14 @@ import {
 } from "effect"
 import { readFileSync } from "node:fs"
 import { createServer } from "node:net"
-import { type Case, cases, type Context, type Expected } from "./cases.js"
+import { baseOptions, type Case, cases, type Context, type Expected, optionsFor } from "./cases.js"
 import { region, render } from "./matrix.js"
 
 const token = fc.sample(Arbitraries.realisticTokenMeta(), { numRuns: 1, seed: 99 })[0]!
 const body = JSON.stringify(Schema.encodeSync(TokenMeta)(token))
 const key = "api_resilience_key_5e3f"
 const apiKey = Redacted.make(key)
-const base = {
-  apiKey,
-  // The default 10 s attempt timeout: on a loaded 2-core machine a good answer took over 2 s. Time cases set
-  // their own.
-  timeout: Duration.seconds(10),
-  retry: { times: 2, base: Duration.millis(5), cap: Duration.millis(20) },
-  maxBodyBytes: 64 * 1024
-}
-
-const optionsFor = (c: Case, baseUrl: string): ApiTokens.Options => ({
-  ...base,
-  ...c.options,
-  baseUrl,
-  retry: c.options?.retry === false ? false : { ...base.retry, ...c.options?.retry }
-})
+const base = baseOptions(apiKey)
 
 // Our transports (the lean path) and the platform's clients as they come (the generic path).
 type Transport = "fetch" | "undici" | "platform fetch" | "platform undici"
@@ -196,7 +182,7 @@ const onSockets = (transport: Transport, http: Layer.Layer<HttpClient.HttpClient
         return observed
       }).pipe(
         Effect.provide(Layer.mergeAll(
-          ApiTokens.layer(optionsFor(c, baseUrl)).pipe(Layer.provide(http)),
+          ApiTokens.layer(optionsFor(base.apiKey, c, baseUrl)).pipe(Layer.provide(http)),
           SpanRecorder.layer
         ))
       )
@@ -230,7 +216,7 @@ const onFake = (c: Case, faults: NonNullable<Case["fake"]>) =>
       expect(yield* api.pendingFaults).toBe(0)
     }).pipe(
       Effect.provide(Layer.mergeAll(
-        ApiTokens.layer(optionsFor(c, "https://api.cloud.deepset.ai")).pipe(
+        ApiTokens.layer(optionsFor(base.apiKey, c, "https://api.cloud.deepset.ai")).pipe(
           Layer.provideMerge(FakeDeepsetApi.layer({ apiKey }))
         ),
         SpanRecorder.layer

@@ -7,6 +7,7 @@
  */
 import type { ApiTokens, ApiTokensError } from "@deepset-tokens/client"
 import { Fault, FaultServer } from "@deepset-tokens/testing"
+import type { Redacted } from "effect"
 import { Duration } from "effect"
 
 /** What a case's script may refer to. */
@@ -491,3 +492,25 @@ export const cases: ReadonlyArray<Case> = [
     expect: { tag: "RateLimited", status: 429, retryAfter: { millis: 10 }, requests: 3, waits: [10, 10] }
   }
 ]
+
+/**
+ * The options every run of a case starts from: the default 10 s attempt timeout (on a loaded 2-core machine a good
+ * answer took over 2 s; time cases set their own), fast retries, a 64 KiB body cap.
+ */
+export const baseOptions = (apiKey: Redacted.Redacted<string>) => ({
+  apiKey,
+  timeout: Duration.seconds(10),
+  retry: { times: 2, base: Duration.millis(5), cap: Duration.millis(20) },
+  maxBodyBytes: 64 * 1024
+})
+
+/** A case's options over {@link baseOptions}, against `baseUrl`; a case's partial retry policy merges in. */
+export const optionsFor = (apiKey: Redacted.Redacted<string>, c: Case, baseUrl: string): ApiTokens.Options => {
+  const base = baseOptions(apiKey)
+  return {
+    ...base,
+    ...c.options,
+    baseUrl,
+    retry: c.options?.retry === false ? false : { ...base.retry, ...c.options?.retry }
+  }
+}

@@ -66,7 +66,8 @@ export const leanAttempt = (options: LeanAttemptOptions) => {
             response.header,
             response.body,
             { id, maxBodyBytes, scrub },
-            () => clock.unsafeCurrentTimeMillis()
+            () => clock.unsafeCurrentTimeMillis(),
+            response.headers
           )
         } catch (defect) {
           // interpretBody is total (property-tested); this only keeps a bug from escaping into the transport.

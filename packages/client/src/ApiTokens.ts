@@ -328,7 +328,8 @@ export declare namespace ApiTokens {
    *
    * **Details**
    *
-   * - Each field left out (or `undefined`) keeps the service's value. `retry` overrides the service's policy
+   * - No options (`undefined`, or `null` from JavaScript) is the plain call. Each field left out (or
+   *   `undefined`) keeps the service's value. `retry` overrides the service's policy
    *   field by field (`{ times: 0 }` keeps its `base`); `false` is no retries. `deadline` replaces the
    *   service's deadline, or sets one where it has none.
    * - The values are checked as the constructors check theirs, in the order `timeout`, `deadline`, `retry`,

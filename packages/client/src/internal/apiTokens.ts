@@ -112,7 +112,8 @@ const build = (options: ApiTokens.Options): Effect.Effect<Built, ApiTokensConfig
       input: string,
       options?: ApiTokens.CallOptions
     ): Effect.Effect<TokenMeta, ApiTokensError | ApiTokensConfigError> => {
-      if (options === undefined) return retrieveWith(input, layerPlan)
+      // `null` from a JavaScript caller reads as "no options", as it does for `layerConfig`.
+      if (options === undefined || options === null) return retrieveWith(input, layerPlan)
       const plan = resolveCall(options, layerPlan)
       return Either.isLeft(plan) ? Effect.fail(plan.left) : retrieveWith(input, plan.right)
     }

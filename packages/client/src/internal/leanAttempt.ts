@@ -35,8 +35,8 @@ export interface LeanAttemptOptions {
 /**
  * One attempt on a lean transport: a single `Effect.async` around one request, so no fiber is forked.
  *
- * The attempt timeout (the call's `plan`) is one `setTimeout` that fails the attempt and aborts the request (headers and body
- * alike). Under a clock that is not the live one (the `TestClock`), the timeout is `Effect.timeoutFail`
+ * The attempt timeout, the call's `plan.timeoutMillis`, is one `setTimeout` that fails the attempt and aborts
+ * the request (headers and body alike). Under a clock that is not the live one (the `TestClock`), the timeout is `Effect.timeoutFail`
  * instead, so tests that move time still decide it. Interrupting the caller aborts the request.
  *
  * @internal

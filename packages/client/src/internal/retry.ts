@@ -10,8 +10,8 @@ import type { Plan } from "./options.js"
 type Run = (id: ApiTokenId, plan: Plan) => Effect.Effect<TokenMeta, ApiTokensError>
 
 /**
- * Retries `attempt` under the call's `plan.retry`: a server-requested delay up to `retryAfterCap`, else capped exponential
- * backoff with jitter. Only what `RetryPolicy.isRetryable` accepts is retried.
+ * Retries `attempt` under the call's `plan.retry`: a server-requested delay up to `retryAfterCap`, else capped
+ * exponential backoff with jitter. Only what `RetryPolicy.isRetryable` accepts is retried.
  *
  * @internal
  */

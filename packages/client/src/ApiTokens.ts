@@ -318,6 +318,60 @@ export declare namespace ApiTokens {
   }
 
   /**
+   * What one `retrieve` call may override of the service's options: `timeout`, `deadline` and `retry`, with the
+   * same types, rules and ranges as in {@link ApiTokens.Options}.
+   *
+   * **When to use**
+   *
+   * When one call needs other limits than the rest: a health check that must answer within 500 ms and not
+   * retry, a batch job that may wait longer. As Stainless SDKs take `retrieve(id, { timeout, maxRetries })`.
+   *
+   * **Details**
+   *
+   * - No options (`undefined`, or `null` from JavaScript) is the plain call. Each field left out (or
+   *   `undefined`) keeps the service's value. `retry` overrides the service's policy
+   *   field by field (`{ times: 0 }` keeps its `base`); `false` is no retries. `deadline` replaces the
+   *   service's deadline, or sets one where it has none.
+   * - The values are checked as the constructors check theirs, in the order `timeout`, `deadline`, `retry`,
+   *   `retry.times`, `retry.base`, `retry.cap`, `retry.retryAfterCap`, before the id. The first bad one fails
+   *   that call, and only that call, with `ApiTokensConfigError` naming it; nothing is sent.
+   * - The service's pipeline is built once; a call with options only resolves them into a small record.
+   * - Coalescing: a call shares a request only with concurrent calls for the same id whose resolved timeout,
+   *   retry policy and deadline are all equal to its own. Options equal to the service's count as none, so
+   *   such a call still shares with plain calls. A call never waits on a request made under other limits.
+   * - Cache: a fresh entry answers the call whatever its options (they say how to ask the server, not how
+   *   fresh an answer must be). A miss is fetched under the call's options and stored as any other.
+   *
+   * **Gotchas**
+   *
+   * Options the service takes only at construction (`maxBodyBytes`, `baseUrl`, `cache`, ...) are not per-call
+   * options: any other field is ignored, as an unknown constructor option is.
+   *
+   * @example
+   * ```ts
+   * import { ApiTokens } from "@deepset-tokens/client"
+   * import { Effect } from "effect"
+   *
+   * const quickCheck = Effect.gen(function*() {
+   *   const tokens = yield* ApiTokens
+   *   // One attempt of at most 500 ms, whatever the service's own limits.
+   *   return yield* tokens.retrieve("3f2504e0-4f89-11d3-9a0c-0305e82c3301", { timeout: "500 millis", retry: false })
+   * })
+   * ```
+   *
+   * @category models
+   * @since 0.1.0
+   */
+  export interface CallOptions {
+    /** This call's per-attempt limit. From 1 ms to 2^31 − 1 ms. */
+    readonly timeout?: Duration.DurationInput | undefined
+    /** This call's limit on all its attempts and waits together. From 1 ms to 2^31 − 1 ms. */
+    readonly deadline?: Duration.DurationInput | undefined
+    /** Override parts of the service's retry policy for this call, or `false` for no retries. */
+    readonly retry?: Partial<RetryPolicy.RetryPolicy> | false | undefined
+  }
+
+  /**
    * @category models
    * @since 0.1.0
    */
@@ -325,8 +379,18 @@ export declare namespace ApiTokens {
     /**
      * Retrieves a token's metadata by id (`GET /api/v1/token/{id}`). The id may be any UUID in any case; it
      * is checked before any request is sent and sent in lowercase.
+     *
+     * With {@link ApiTokens.CallOptions}, this call runs under its own `timeout`, `retry` and `deadline`; a
+     * bad option fails the call with `ApiTokensConfigError` naming it. Without options the call cannot fail
+     * with `ApiTokensConfigError`, and costs nothing more than before options existed.
      */
-    readonly retrieve: (id: string) => Effect.Effect<TokenMeta, ApiTokensError>
+    readonly retrieve: {
+      (id: string): Effect.Effect<TokenMeta, ApiTokensError>
+      (
+        id: string,
+        options: ApiTokens.CallOptions | undefined
+      ): Effect.Effect<TokenMeta, ApiTokensError | ApiTokensConfigError>
+    }
   }
 
   /**

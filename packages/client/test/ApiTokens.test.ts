@@ -253,6 +253,41 @@ describe("the API key never leaks", () => {
     { fastCheck: { numRuns: 200 } }
   )
 
+  it.effect.prop(
+    "from any header that echoes it, in its value or its name, on any error status",
+    [
+      fc.constantFrom(401, 403, 404, 409, 422, 429, 500, 503, 302, 200),
+      fc.array(
+        fc.tuple(
+          fc.oneof(
+            fc.constantFrom("authorization", "set-cookie", "www-authenticate", "x-api-key", "x-ratelimit-remaining"),
+            fc.stringMatching(/^x-[a-z]{1,12}$/),
+            fc.constant(`x-echo-${apiKeyText}`)
+          ),
+          fc.oneof(
+            fc.constant(apiKeyText),
+            fc.constant(`Bearer ${apiKeyText}`),
+            fc.stringMatching(/^[ -~]{0,300}$/).map((s) => `${s}${apiKeyText}`),
+            fc.stringMatching(/^[!-~]{0,40}$/)
+          )
+        ),
+        { maxLength: 8 }
+      )
+    ],
+    ([status, echoed]) =>
+      Effect.gen(function*() {
+        const api = yield* FakeDeepsetApi.FakeDeepsetApi
+        // A 200 with a body that is not a TokenMeta: a MalformedResponse, which carries headers too.
+        yield* api.script(
+          Fault.status(status, "{}", { ...Object.fromEntries(echoed), "content-type": "application/json" })
+        )
+        const error = yield* Effect.flip(retrieve("3f2504e0-4f89-11d3-9a0c-0305e82c3301"))
+        expect("headers" in error).toBe(true)
+        for (const text of renderings(error)) expect(text).not.toContain(apiKeyText)
+      }).pipe(Effect.provide(fakeClient({ retry: false }))),
+    { fastCheck: { numRuns: 200 } }
+  )
+
   it.effect("when the key is passed as the token id", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(retrieve(apiKeyText))

@@ -4,8 +4,9 @@
  * **Details**
  *
  * Each error has a readable `message` and is serializable with its own schema. HTTP-derived errors carry the
- * `status` and the server's `x-request-id` (when it sent one) as `requestId`. No error ever holds the API key:
- * the client scrubs server-sent text before it lands here.
+ * `status`, the server's `x-request-id` (when it sent one) as `requestId`, and the response's `headers`
+ * (lowercase names, at most 50, values cut to 256 characters, every value that could hold the key
+ * `[redacted]`). No error ever holds the API key: the client scrubs server-sent text before it lands here.
  *
  * @since 0.1.0
  */
@@ -17,6 +18,16 @@ import { ValidationErrorItem } from "./ValidationError.js"
 
 const status = Schema.Int
 const requestId = Schema.OptionFromSelf(Schema.String)
+
+/**
+ * The response's headers by lowercase name, as the client keeps them: bounded, and with every value that
+ * could hold the key (a credential's header, or any value the key appears in) replaced by `[redacted]`. Not
+ * part of `message`. Optional when constructing or decoding (an error sent by an older version has none):
+ * `{}` then.
+ */
+const headers = Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.String }), {
+  default: () => ({})
+})
 
 const withRequestId = (text: string, id: Option.Option<string>): string =>
   Option.isSome(id) ? `${text} (request id ${id.value})` : text
@@ -48,7 +59,7 @@ export class InvalidTokenId extends Schema.TaggedError<InvalidTokenId>()("Invali
  * @category errors
  * @since 0.1.0
  */
-export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthorized", { status, requestId }) {
+export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthorized", { status, requestId, headers }) {
   override get message(): string {
     return withRequestId("401 Unauthorized: the API key was rejected (invalid, expired or revoked)", this.requestId)
   }
@@ -60,7 +71,7 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthoriz
  * @category errors
  * @since 0.1.0
  */
-export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", { status, requestId }) {
+export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", { status, requestId, headers }) {
   override get message(): string {
     return withRequestId("403 Forbidden: the API key may not read this token", this.requestId)
   }
@@ -75,7 +86,8 @@ export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", { st
 export class TokenNotFound extends Schema.TaggedError<TokenNotFound>()("TokenNotFound", {
   id: ApiTokenId,
   status,
-  requestId
+  requestId,
+  headers
 }) {
   override get message(): string {
     return withRequestId(`404 Not Found: no API token with id ${this.id}`, this.requestId)
@@ -92,6 +104,7 @@ export class TokenNotFound extends Schema.TaggedError<TokenNotFound>()("TokenNot
 export class ValidationFailed extends Schema.TaggedError<ValidationFailed>()("ValidationFailed", {
   status,
   requestId,
+  headers,
   detail: Schema.Array(ValidationErrorItem),
   bodyExcerpt: Schema.String
 }) {
@@ -105,7 +118,8 @@ export class ValidationFailed extends Schema.TaggedError<ValidationFailed>()("Va
 }
 
 /**
- * 429: too many requests. `retryAfter` is the delay the server asked for, when it named one.
+ * 429: too many requests. `retryAfter` is the delay the server asked for, when it named one; `headers` holds
+ * the server's rate-limit headers (`x-ratelimit-remaining`, `ratelimit-reset`, ...) as it sent them.
  *
  * @category errors
  * @since 0.1.0
@@ -113,6 +127,7 @@ export class ValidationFailed extends Schema.TaggedError<ValidationFailed>()("Va
 export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited", {
   status,
   requestId,
+  headers,
   retryAfter: Schema.OptionFromSelf(Schema.DurationFromSelf)
 }) {
   override get message(): string {
@@ -130,6 +145,7 @@ export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited"
 export class ServerError extends Schema.TaggedError<ServerError>()("ServerError", {
   status,
   requestId,
+  headers,
   retryAfter: Schema.OptionFromSelf(Schema.DurationFromSelf)
 }) {
   override get message(): string {
@@ -153,6 +169,7 @@ export class ServerError extends Schema.TaggedError<ServerError>()("ServerError"
 export class UnexpectedStatus extends Schema.TaggedError<UnexpectedStatus>()("UnexpectedStatus", {
   status,
   requestId,
+  headers,
   bodyExcerpt: Schema.String
 }) {
   override get message(): string {
@@ -210,6 +227,7 @@ export class Timeout extends Schema.TaggedError<Timeout>()("Timeout", {
 export class MalformedResponse extends Schema.TaggedError<MalformedResponse>()("MalformedResponse", {
   status,
   requestId,
+  headers,
   path: Schema.String,
   issue: Schema.String
 }) {

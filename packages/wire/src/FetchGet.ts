@@ -81,7 +81,12 @@ export const makeFetchGet = (fetchImpl: typeof globalThis.fetch, init: RequestIn
   started.then(
     (response) =>
       readBody(response, request.maxBodyBytes).then((body) =>
-        onResponse({ status: response.status, header: (name) => response.headers.get(name) ?? undefined, body })
+        onResponse({
+          status: response.status,
+          header: (name) => response.headers.get(name) ?? undefined,
+          headers: response.headers,
+          body
+        })
       ),
     onError
   )

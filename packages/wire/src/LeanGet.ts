@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import type { Body } from "./Body.js"
-import type { HeaderLookup } from "./Headers.js"
+import type { HeaderEntries, HeaderLookup } from "./Headers.js"
 
 /**
  * @category models
@@ -27,6 +27,11 @@ export interface LeanRequest {
 export interface LeanResponse {
   readonly status: number
   readonly header: HeaderLookup
+  /**
+   * Every header, for an error to carry: the object the transport already holds (fetch's `Headers`, a
+   * record), read only when the answer is an error. Left out, errors carry no headers.
+   */
+  readonly headers?: HeaderEntries | undefined
   readonly body: Body
 }
 

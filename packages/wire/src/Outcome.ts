@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import type { Body } from "./Body.js"
-import type { HeaderLookup } from "./Headers.js"
+import { type HeaderEntries, type HeaderLookup, responseHeadersOf } from "./Headers.js"
 import { parseRetryAfterMillis } from "./RetryAfter.js"
 import { excerpt, type Scrub } from "./Scrub.js"
 
@@ -23,7 +23,9 @@ export interface OutcomeContext {
 
 /**
  * The meaning of one response. Every text a server sent is scrubbed of the key and bounded; `requestId` is
- * the server's `X-Request-Id`, `undefined` when absent or empty.
+ * the server's `X-Request-Id`, `undefined` when absent or empty. Every outcome of an HTTP answer but `Success`
+ * carries `headers`: the response's headers by lowercase name, bounded and with every value that could hold
+ * the key redacted (see `responseHeadersOf`).
  *
  * - `Success`: a 2xx with a JSON body; `json` is the parsed value, still to be decoded.
  * - `ValidationFailed`: a 422; `json` is the parsed body (`undefined` when it is not JSON), for the caller to
@@ -37,13 +39,29 @@ export interface OutcomeContext {
  */
 export type Outcome =
   | { readonly _tag: "Success"; readonly status: number; readonly json: unknown }
-  | { readonly _tag: "Unauthorized"; readonly status: number; readonly requestId: string | undefined }
-  | { readonly _tag: "Forbidden"; readonly status: number; readonly requestId: string | undefined }
-  | { readonly _tag: "TokenNotFound"; readonly status: number; readonly requestId: string | undefined }
+  | {
+    readonly _tag: "Unauthorized"
+    readonly status: number
+    readonly requestId: string | undefined
+    readonly headers: ResponseHeaders
+  }
+  | {
+    readonly _tag: "Forbidden"
+    readonly status: number
+    readonly requestId: string | undefined
+    readonly headers: ResponseHeaders
+  }
+  | {
+    readonly _tag: "TokenNotFound"
+    readonly status: number
+    readonly requestId: string | undefined
+    readonly headers: ResponseHeaders
+  }
   | {
     readonly _tag: "ValidationFailed"
     readonly status: number
     readonly requestId: string | undefined
+    readonly headers: ResponseHeaders
     readonly json: unknown
     readonly bodyExcerpt: string
   }
@@ -51,28 +69,40 @@ export type Outcome =
     readonly _tag: "RateLimited"
     readonly status: number
     readonly requestId: string | undefined
+    readonly headers: ResponseHeaders
     readonly retryAfterMillis: number | undefined
   }
   | {
     readonly _tag: "ServerError"
     readonly status: number
     readonly requestId: string | undefined
+    readonly headers: ResponseHeaders
     readonly retryAfterMillis: number | undefined
   }
   | {
     readonly _tag: "UnexpectedStatus"
     readonly status: number
     readonly requestId: string | undefined
+    readonly headers: ResponseHeaders
     readonly bodyExcerpt: string
   }
   | {
     readonly _tag: "MalformedResponse"
     readonly status: number
     readonly requestId: string | undefined
+    readonly headers: ResponseHeaders
     readonly path: string
     readonly issue: string
   }
   | { readonly _tag: "TransportError"; readonly reason: string }
+
+/**
+ * A response's headers as an error carries them: lowercase names, bounded, credentials redacted.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type ResponseHeaders = Readonly<Record<string, string>>
 
 /**
  * The server's `X-Request-Id`, scrubbed and bounded, or `undefined`. Read only for an error: a success has
@@ -97,19 +127,28 @@ const parseJsonOrUndefined = (text: string): unknown => {
 
 const json = /json/i
 
-const success = (status: number, header: HeaderLookup, body: Body, ctx: OutcomeContext): Outcome => {
+const success = (
+  status: number,
+  header: HeaderLookup,
+  body: Body,
+  ctx: OutcomeContext,
+  entries: HeaderEntries | undefined
+): Outcome => {
   if (body.broken !== undefined) {
     return {
       _tag: "TransportError",
       reason: excerpt(ctx.scrub, `the connection broke while reading the body: ${body.broken}`)
     }
   }
-  if (body.truncated) return malformed(status, header, ctx, `the body is larger than the ${ctx.maxBodyBytes}-byte cap`)
+  if (body.truncated) {
+    return malformed(status, header, entries, ctx, `the body is larger than the ${ctx.maxBodyBytes}-byte cap`)
+  }
   const contentType = header("content-type")
   if (contentType !== undefined && !json.test(contentType)) {
     return malformed(
       status,
       header,
+      entries,
       ctx,
       `expected application/json, got ${contentType}: ${JSON.stringify(body.text.slice(0, 120))}`
     )
@@ -122,15 +161,22 @@ const success = (status: number, header: HeaderLookup, body: Body, ctx: OutcomeC
     const issue = body.text.trim().length === 0
       ? "the body is empty"
       : `invalid JSON (${e instanceof Error ? e.message : String(e)})`
-    return malformed(status, header, ctx, issue)
+    return malformed(status, header, entries, ctx, issue)
   }
   return { _tag: "Success", status, json: parsed }
 }
 
-const malformed = (status: number, header: HeaderLookup, ctx: OutcomeContext, issue: string): Outcome => ({
+const malformed = (
+  status: number,
+  header: HeaderLookup,
+  entries: HeaderEntries | undefined,
+  ctx: OutcomeContext,
+  issue: string
+): Outcome => ({
   _tag: "MalformedResponse",
   status,
   requestId: requestIdOf(header, ctx.scrub),
+  headers: responseHeadersOf(entries, ctx.scrub),
   path: "",
   issue: excerpt(ctx.scrub, issue)
 })
@@ -145,6 +191,8 @@ const malformed = (status: number, header: HeaderLookup, ctx: OutcomeContext, is
  * - 401, 403, 404, 422: their own outcomes.
  * - 429 and 5xx: `RateLimited` / `ServerError` with the server's delay; `nowMillis` is read only then.
  * - Anything else (1xx, 3xx, other 4xx): `UnexpectedStatus` with a body excerpt. Redirects are never followed.
+ * - `entries`, every header of the response, is read only for an error outcome, into its `headers`; without
+ *   it, `headers` is empty.
  *
  * @category interpreting
  * @since 0.1.0
@@ -154,22 +202,25 @@ export const outcomeOf = (
   header: HeaderLookup,
   body: Body,
   ctx: OutcomeContext,
-  nowMillis: () => number
+  nowMillis: () => number,
+  entries?: HeaderEntries
 ): Outcome => {
-  if (status >= 200 && status < 300) return success(status, header, body, ctx)
+  if (status >= 200 && status < 300) return success(status, header, body, ctx, entries)
   const requestId = requestIdOf(header, ctx.scrub)
+  const headers = responseHeadersOf(entries, ctx.scrub)
   switch (status) {
     case 401:
-      return { _tag: "Unauthorized", status, requestId }
+      return { _tag: "Unauthorized", status, requestId, headers }
     case 403:
-      return { _tag: "Forbidden", status, requestId }
+      return { _tag: "Forbidden", status, requestId, headers }
     case 404:
-      return { _tag: "TokenNotFound", status, requestId }
+      return { _tag: "TokenNotFound", status, requestId, headers }
     case 422: {
       return {
         _tag: "ValidationFailed",
         status,
         requestId,
+        headers,
         json: parseJsonOrUndefined(body.text),
         bodyExcerpt: excerpt(ctx.scrub, body.text)
       }
@@ -178,8 +229,8 @@ export const outcomeOf = (
   if (status === 429 || status >= 500) {
     const retryAfterMillis = parseRetryAfterMillis(header, nowMillis())
     return status === 429
-      ? { _tag: "RateLimited", status, requestId, retryAfterMillis }
-      : { _tag: "ServerError", status, requestId, retryAfterMillis }
+      ? { _tag: "RateLimited", status, requestId, headers, retryAfterMillis }
+      : { _tag: "ServerError", status, requestId, headers, retryAfterMillis }
   }
-  return { _tag: "UnexpectedStatus", status, requestId, bodyExcerpt: excerpt(ctx.scrub, body.text) }
+  return { _tag: "UnexpectedStatus", status, requestId, headers, bodyExcerpt: excerpt(ctx.scrub, body.text) }
 }

@@ -138,7 +138,7 @@ class GetHandler extends BodyAccumulator implements UndiciDispatchHandler {
     this.done = true
     this.clear()
     const headers = this.headers!
-    this.onResponse({ status: this.status, header: (name) => headers[name], body })
+    this.onResponse({ status: this.status, header: (name) => headers[name], headers, body })
   }
 }
 

@@ -121,12 +121,13 @@ describe("outcomeOf", () => {
     fc.assert(fc.property(fc.string({ minLength: 1, maxLength: 400 }), (id) => {
       const outcome = outcomeOf(404, (name) => name === "x-request-id" ? id : undefined, bodyOf(""), ctx, () => 0)
       const expected = scrub(id).length > 128 ? `${scrub(id).slice(0, 128)}…` : scrub(id)
-      expect(outcome).toEqual({ _tag: "TokenNotFound", status: 404, requestId: expected })
+      expect(outcome).toEqual({ _tag: "TokenNotFound", status: 404, requestId: expected, headers: {} })
     }))
     expect(outcomeOf(401, (name) => name === "x-request-id" ? "" : undefined, bodyOf(""), ctx, () => 0)).toEqual({
       _tag: "Unauthorized",
       status: 401,
-      requestId: undefined
+      requestId: undefined,
+      headers: {}
     })
   })
 })

@@ -3,7 +3,6 @@ import {
   type ApiTokensError,
   InvalidTokenId,
   parseApiTokenId,
-  Timeout,
   type TokenMeta
 } from "@deepset-tokens/domain"
 import { excerpt, makeScrub } from "@deepset-tokens/wire"
@@ -11,7 +10,6 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -24,7 +22,7 @@ import { makeCoalescer } from "./coalesce.js"
 import { genericAttempt } from "./genericAttempt.js"
 import { leanGetOf } from "./lean.js"
 import { leanAttempt } from "./leanAttempt.js"
-import { resolveOptions } from "./options.js"
+import { makePlan, type Plan, resolveCall, resolveOptions } from "./options.js"
 import { withDeadline, withRetries } from "./retry.js"
 import { withRetrieveSpan } from "./tracing.js"
 import { userAgent } from "./userAgent.js"
@@ -42,7 +40,8 @@ interface Built {
 
 /**
  * The service from checked options. Everything per call (the attempt, retries, deadline, coalescing, cache,
- * span) is composed here, once; `retrieve` only parses the id and runs it.
+ * span) is composed here, once; `retrieve` only parses the id and runs it with a `Plan`: the layer's own,
+ * made here, or one made from the call's options (the only thing a call with options builds).
  */
 const build = (options: ApiTokens.Options): Effect.Effect<Built, ApiTokensConfigError, HttpClient.HttpClient> =>
   Effect.gen(function*() {
@@ -50,10 +49,10 @@ const build = (options: ApiTokens.Options): Effect.Effect<Built, ApiTokensConfig
     const scrub = makeScrub(Redacted.value(options.apiKey))
     const provided = yield* HttpClient.HttpClient
     const tokenUrl = `${config.baseUrl}/api/v1/token/`
-    const attemptTimeout = new Timeout({ limit: config.timeout, scope: "attempt" })
+    const layerPlan = makePlan(config.timeout, config.retry, config.deadline)
     const { maxBodyBytes } = config
-    const timed = (effect: Effect.Effect<TokenMeta, ApiTokensError>) =>
-      Effect.timeoutFail(effect, { duration: config.timeout, onTimeout: () => attemptTimeout })
+    const timed = (effect: Effect.Effect<TokenMeta, ApiTokensError>, plan: Plan) =>
+      Effect.timeoutFail(effect, { duration: plan.timeout, onTimeout: () => plan.attemptTimeout })
 
     const lean = leanGetOf(provided)
     const attempt = lean === undefined
@@ -67,24 +66,26 @@ const build = (options: ApiTokens.Options): Effect.Effect<Built, ApiTokensConfig
           accept: "application/json",
           "user-agent": userAgent
         },
-        timeoutMillis: Duration.toMillis(config.timeout),
-        attemptTimeout,
         maxBodyBytes,
         scrub,
         timed
       })
 
-    const run = withDeadline(withRetries(attempt, config.retry), config.deadline)
+    const run = withDeadline(withRetries(attempt))
 
+    // Calls share a request only when they would make it alike: the layer's plan keys by the id alone (no
+    // string built on the hot path), any other plan by the id and its signature.
     const coalescer = config.coalesce ? makeCoalescer<TokenMeta, ApiTokensError>() : undefined
-    const shared = coalescer === undefined ? run : (id: ApiTokenId) => coalescer(id, run(id))
+    const shared = coalescer === undefined ?
+      run :
+      (id: ApiTokenId, plan: Plan) => coalescer(plan === layerPlan ? id : `${id} ${plan.signature}`, run(id, plan))
 
     const store = config.cache === undefined ? undefined : makeStore(config.cache)
     const clock = yield* Effect.clock
     const fetchOrCache = store === undefined ? shared : storingOutcomes(shared, store, clock)
 
-    const traced = (id: ApiTokenId) =>
-      withRetrieveSpan(fetchOrCache(id), () => ({
+    const traced = (id: ApiTokenId, plan: Plan) =>
+      withRetrieveSpan(fetchOrCache(id, plan), () => ({
         "deepset.api_token_id": id,
         "http.request.method": "GET",
         "url.full": tokenUrl + id
@@ -93,18 +94,36 @@ const build = (options: ApiTokens.Options): Effect.Effect<Built, ApiTokensConfig
     const invalid = (input: string, reason: string) =>
       withRetrieveSpan(new InvalidTokenId({ input: excerpt(scrub, input, 64), reason }), () => ({}))
 
-    const retrieve = (input: string): Effect.Effect<TokenMeta, ApiTokensError> => {
+    const retrieveWith = (input: string, plan: Plan): Effect.Effect<TokenMeta, ApiTokensError> => {
       const parsed = parseApiTokenId(input)
       if (Either.isLeft(parsed)) return invalid(input, parsed.left)
       if (store !== undefined) {
-        // A hit is answered without a span or a fiber: it is the hot path caching exists for.
+        // A hit is answered without a span or a fiber: it is the hot path caching exists for. Per-call options
+        // say how to ask the server, not how fresh an answer must be, so a hit is a hit whatever they are.
         const hit = store.entries.get(parsed.right, clock.unsafeCurrentTimeMillis())
         if (hit !== undefined) return hit._tag === "Hit" ? Effect.succeed(hit.value) : Effect.fail(hit.error)
       }
-      return traced(parsed.right)
+      return traced(parsed.right, plan)
     }
 
-    return { service: { retrieve }, cache: store === undefined ? undefined : cacheService(store) }
+    // Options are checked before the id: a bad option is the caller's bug whatever the id, and fails the call
+    // (never the service) with the constructors' own error.
+    const retrieve = (
+      input: string,
+      options?: ApiTokens.CallOptions
+    ): Effect.Effect<TokenMeta, ApiTokensError | ApiTokensConfigError> => {
+      // `null` from a JavaScript caller reads as "no options", as it does for `layerConfig`.
+      if (options === undefined || options === null) return retrieveWith(input, layerPlan)
+      const plan = resolveCall(options, layerPlan)
+      return Either.isLeft(plan) ? Effect.fail(plan.left) : retrieveWith(input, plan.right)
+    }
+
+    return {
+      // Without options the call cannot fail with ApiTokensConfigError: the overloads say so, which one
+      // implementation signature cannot.
+      service: { retrieve: retrieve as ApiTokens.Service["retrieve"] },
+      cache: store === undefined ? undefined : cacheService(store)
+    }
   })
 
 /** @internal */

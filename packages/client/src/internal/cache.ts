@@ -9,7 +9,7 @@ import type * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type { ApiTokensCache } from "../ApiTokensCache.js"
-import type { ResolvedCache } from "./options.js"
+import type { Plan, ResolvedCache } from "./options.js"
 
 /** @internal */
 export type Entry =
@@ -87,13 +87,13 @@ export const makeStore = (options: ResolvedCache): Store => ({
  * @internal
  */
 export const storingOutcomes = (
-  run: (id: ApiTokenId) => Effect.Effect<TokenMeta, ApiTokensError>,
+  run: (id: ApiTokenId, plan: Plan) => Effect.Effect<TokenMeta, ApiTokensError>,
   store: Store,
   clock: Clock.Clock
 ) => {
   const { entries, notFoundTtlMillis, ttlMillis } = store
-  return (id: ApiTokenId): Effect.Effect<TokenMeta, ApiTokensError> =>
-    Effect.tapBoth(run(id), {
+  return (id: ApiTokenId, plan: Plan): Effect.Effect<TokenMeta, ApiTokensError> =>
+    Effect.tapBoth(run(id, plan), {
       onSuccess: (value) =>
         Effect.sync(() =>
           entries.set(id, { _tag: "Hit", value, expiresAt: clock.unsafeCurrentTimeMillis() + ttlMillis })

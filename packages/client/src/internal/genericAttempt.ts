@@ -9,6 +9,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type { ApiTokens } from "../ApiTokens.js"
 import { describeCause, interpret } from "./interpret.js"
+import type { Plan } from "./options.js"
 import { userAgent } from "./userAgent.js"
 
 const redactAllHeaders: ReadonlyArray<RegExp> = [/./]
@@ -26,7 +27,10 @@ export const genericAttempt = (
     readonly tokenUrl: string
     readonly maxBodyBytes: number
     readonly scrub: Scrub
-    readonly timed: (effect: Effect.Effect<TokenMeta, ApiTokensError>) => Effect.Effect<TokenMeta, ApiTokensError>
+    readonly timed: (
+      effect: Effect.Effect<TokenMeta, ApiTokensError>,
+      plan: Plan
+    ) => Effect.Effect<TokenMeta, ApiTokensError>
   }
 ) =>
   Effect.map(Effect.serviceOption(FetchHttpClient.RequestInit), (init) => {
@@ -46,19 +50,21 @@ export const genericAttempt = (
     const fetchInit: RequestInit = { ...Option.getOrElse(init, () => ({})), redirect: "manual" }
     // An interruption (the timeout, or the caller) aborts the request, whether it waits for headers or
     // reads the body: the platform ties an AbortController to both.
-    return (id: ApiTokenId): Effect.Effect<TokenMeta, ApiTokensError> =>
-      client.execute(HttpClientRequest.setUrl(baseRequest, tokenUrl + id)).pipe(
-        Effect.catchAll(transportError),
-        Effect.flatMap((response) =>
-          Effect.zipRight(
-            Effect.annotateCurrentSpan("http.response.status_code", response.status),
-            interpret(response, { id, maxBodyBytes, scrub })
-          )
+    return (id: ApiTokenId, plan: Plan): Effect.Effect<TokenMeta, ApiTokensError> =>
+      timed(
+        client.execute(HttpClientRequest.setUrl(baseRequest, tokenUrl + id)).pipe(
+          Effect.catchAll(transportError),
+          Effect.flatMap((response) =>
+            Effect.zipRight(
+              Effect.annotateCurrentSpan("http.response.status_code", response.status),
+              interpret(response, { id, maxBodyBytes, scrub })
+            )
+          ),
+          Effect.provideService(FetchHttpClient.RequestInit, fetchInit),
+          // Any header a server sends may echo the key; the platform's own renderings of requests and
+          // responses (its debug logs of failed internal fibers, for one) then show every value redacted.
+          Effect.locally(Headers.currentRedactedNames, redactAllHeaders)
         ),
-        Effect.provideService(FetchHttpClient.RequestInit, fetchInit),
-        // Any header a server sends may echo the key; the platform's own renderings of requests and
-        // responses (its debug logs of failed internal fibers, for one) then show every value redacted.
-        Effect.locally(Headers.currentRedactedNames, redactAllHeaders),
-        timed
+        plan
       )
   })

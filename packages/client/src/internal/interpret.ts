@@ -27,12 +27,14 @@ import {
   declaredLength,
   describeError,
   excerpt,
+  type HeaderEntries,
   type HeaderLookup,
   isClean,
   isIdentity,
   type OutcomeContext,
   outcomeOf,
   requestIdOf,
+  responseHeadersOf,
   type Scrub,
   tooLarge
 } from "@deepset-tokens/wire"
@@ -127,7 +129,7 @@ const retryAfter = (millis: number | undefined): Option.Option<Duration.Duration
 /**
  * Maps any response to a `TokenMeta` or exactly one member of the error union: the wire core's `outcomeOf`,
  * with the success decoded by the `TokenMeta` schema and each failure as its domain error. Shared by the
- * generic path (`interpret`) and the lean transports.
+ * generic path (`interpret`) and the lean transports. `entries` (every header) is read only for an error.
  *
  * @internal
  */
@@ -136,9 +138,10 @@ export const interpretBody = (
   header: HeaderLookup,
   body: Body,
   ctx: InterpretContext,
-  nowMillis: () => number
+  nowMillis: () => number,
+  entries: HeaderEntries | undefined
 ): Either.Either<TokenMeta, ApiTokensError> => {
-  const outcome = outcomeOf(status, header, body, ctx, nowMillis)
+  const outcome = outcomeOf(status, header, body, ctx, nowMillis, entries)
   if (outcome._tag === "Success") {
     const decoded = decodeTokenMeta(outcome.json)
     // A Right holds no error, so this one serves as is: no second allocation on the hot path.
@@ -148,6 +151,7 @@ export const interpretBody = (
       new MalformedResponse({
         status,
         requestId: Option.fromNullable(requestIdOf(header, ctx.scrub)),
+        headers: responseHeadersOf(entries, ctx.scrub),
         path: first === undefined ? "" : formatPath(first.path),
         issue: excerpt(ctx.scrub, first === undefined ? decoded.left.message : first.message)
       })
@@ -155,25 +159,32 @@ export const interpretBody = (
   }
   if (outcome._tag === "TransportError") return Either.left(new TransportError({ reason: outcome.reason }))
   const requestId = Option.fromNullable(outcome.requestId)
+  const { headers } = outcome
   switch (outcome._tag) {
     case "Unauthorized":
-      return Either.left(new Unauthorized({ status, requestId }))
+      return Either.left(new Unauthorized({ status, requestId, headers }))
     case "Forbidden":
-      return Either.left(new Forbidden({ status, requestId }))
+      return Either.left(new Forbidden({ status, requestId, headers }))
     case "TokenNotFound":
-      return Either.left(new TokenNotFound({ id: ctx.id, status, requestId }))
+      return Either.left(new TokenNotFound({ id: ctx.id, status, requestId, headers }))
     case "ValidationFailed": {
       const detail = validationDetail(outcome.json, ctx.scrub)
-      return Either.left(new ValidationFailed({ status, requestId, detail, bodyExcerpt: outcome.bodyExcerpt }))
+      return Either.left(new ValidationFailed({ status, requestId, headers, detail, bodyExcerpt: outcome.bodyExcerpt }))
     }
     case "RateLimited":
-      return Either.left(new RateLimited({ status, requestId, retryAfter: retryAfter(outcome.retryAfterMillis) }))
+      return Either.left(
+        new RateLimited({ status, requestId, headers, retryAfter: retryAfter(outcome.retryAfterMillis) })
+      )
     case "ServerError":
-      return Either.left(new ServerError({ status, requestId, retryAfter: retryAfter(outcome.retryAfterMillis) }))
+      return Either.left(
+        new ServerError({ status, requestId, headers, retryAfter: retryAfter(outcome.retryAfterMillis) })
+      )
     case "UnexpectedStatus":
-      return Either.left(new UnexpectedStatus({ status, requestId, bodyExcerpt: outcome.bodyExcerpt }))
+      return Either.left(new UnexpectedStatus({ status, requestId, headers, bodyExcerpt: outcome.bodyExcerpt }))
     case "MalformedResponse":
-      return Either.left(new MalformedResponse({ status, requestId, path: outcome.path, issue: outcome.issue }))
+      return Either.left(
+        new MalformedResponse({ status, requestId, headers, path: outcome.path, issue: outcome.issue })
+      )
   }
 }
 
@@ -196,7 +207,7 @@ export const interpret = (
     readBody(response, length, ctx.maxBodyBytes),
     (body) =>
       Effect.clockWith((clock) =>
-        interpretBody(response.status, header, body, ctx, () => clock.unsafeCurrentTimeMillis())
+        interpretBody(response.status, header, body, ctx, () => clock.unsafeCurrentTimeMillis(), headers)
       )
   )
 }

@@ -1,4 +1,3 @@
-import type { Timeout } from "@deepset-tokens/domain"
 import { type ApiTokenId, type ApiTokensError, type TokenMeta, TransportError } from "@deepset-tokens/domain"
 import { describeError, excerpt, type LeanGet, type LeanResponse, type Scrub } from "@deepset-tokens/wire"
 import * as Clock from "effect/Clock"
@@ -8,6 +7,7 @@ import * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
 import type * as Tracer from "effect/Tracer"
 import { interpretBody } from "./interpret.js"
+import type { Plan } from "./options.js"
 
 const liveClock = Context.get(DefaultServices.liveServices, Clock.Clock)
 
@@ -23,28 +23,28 @@ export interface LeanAttemptOptions {
   /** The token path up to the id, already encoded. */
   readonly pathPrefix: string
   readonly headers: Readonly<Record<string, string>>
-  readonly timeoutMillis: number
-  readonly attemptTimeout: Timeout
   readonly maxBodyBytes: number
   readonly scrub: Scrub
   /** The fiber-based timeout, for a clock that is not the live one (the `TestClock`). */
-  readonly timed: (effect: Effect.Effect<TokenMeta, ApiTokensError>) => Effect.Effect<TokenMeta, ApiTokensError>
+  readonly timed: (
+    effect: Effect.Effect<TokenMeta, ApiTokensError>,
+    plan: Plan
+  ) => Effect.Effect<TokenMeta, ApiTokensError>
 }
 
 /**
  * One attempt on a lean transport: a single `Effect.async` around one request, so no fiber is forked.
  *
- * The attempt timeout is one `setTimeout` that fails the attempt and aborts the request (headers and body
- * alike). Under a clock that is not the live one (the `TestClock`), the timeout is `Effect.timeoutFail`
+ * The attempt timeout, the call's `plan.timeoutMillis`, is one `setTimeout` that fails the attempt and aborts
+ * the request (headers and body alike). Under a clock that is not the live one (the `TestClock`), the timeout is `Effect.timeoutFail`
  * instead, so tests that move time still decide it. Interrupting the caller aborts the request.
  *
  * @internal
  */
 export const leanAttempt = (options: LeanAttemptOptions) => {
-  const { attemptTimeout, get, headers, maxBodyBytes, origin, pathPrefix, scrub, timeoutMillis } = options
-  const armable = timeoutMillis <= maxTimerMillis
+  const { get, headers, maxBodyBytes, origin, pathPrefix, scrub } = options
 
-  const run = (id: ApiTokenId, clock: Clock.Clock, span: Tracer.AnySpan | undefined, arm: boolean) =>
+  const run = (id: ApiTokenId, plan: Plan, clock: Clock.Clock, span: Tracer.AnySpan | undefined, arm: boolean) =>
     Effect.async<TokenMeta, ApiTokensError>((resume) => {
       // Declared first: a transport may answer synchronously (a closed dispatcher fails at once).
       let settled = false
@@ -66,7 +66,8 @@ export const leanAttempt = (options: LeanAttemptOptions) => {
             response.header,
             response.body,
             { id, maxBodyBytes, scrub },
-            () => clock.unsafeCurrentTimeMillis()
+            () => clock.unsafeCurrentTimeMillis(),
+            response.headers
           )
         } catch (defect) {
           // interpretBody is total (property-tested); this only keeps a bug from escaping into the transport.
@@ -79,9 +80,9 @@ export const leanAttempt = (options: LeanAttemptOptions) => {
       abort = get({ origin, path: pathPrefix + id, headers, maxBodyBytes }, onResponse, onError)
       if (arm && !settled) {
         timer = setTimeout(() => {
-          settle(Effect.fail(attemptTimeout))
+          settle(Effect.fail(plan.attemptTimeout))
           abort()
-        }, timeoutMillis)
+        }, plan.timeoutMillis)
       }
       return Effect.sync(() => {
         settled = true
@@ -90,11 +91,11 @@ export const leanAttempt = (options: LeanAttemptOptions) => {
       })
     })
 
-  return (id: ApiTokenId): Effect.Effect<TokenMeta, ApiTokensError> =>
+  return (id: ApiTokenId, plan: Plan): Effect.Effect<TokenMeta, ApiTokensError> =>
     Effect.withFiberRuntime((fiber) => {
       const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
-      return clock === liveClock && armable
-        ? run(id, clock, fiber.currentSpan, true)
-        : options.timed(run(id, clock, fiber.currentSpan, false))
+      return clock === liveClock && plan.timeoutMillis <= maxTimerMillis
+        ? run(id, plan, clock, fiber.currentSpan, true)
+        : options.timed(run(id, plan, clock, fiber.currentSpan, false), plan)
     })
 }

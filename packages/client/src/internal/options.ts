@@ -1,3 +1,4 @@
+import { Timeout } from "@deepset-tokens/domain"
 import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -116,6 +117,30 @@ const resolveCache = (cache: ApiTokens.Options["cache"]) =>
   })
 
 /**
+ * `retry` checked over `fallback`, in the documented order (`retry`, `retry.times`, `retry.base`, `retry.cap`,
+ * `retry.retryAfterCap`): `false` is no retries; a field left out (or `undefined`) keeps `fallback`'s. The
+ * constructors pass the defaults, a call the layer's resolved policy, so both apply one set of rules.
+ */
+const resolveRetry = (input: unknown, fallback: RetryPolicy.RetryPolicy) =>
+  Either.gen(function*() {
+    // `false` sets only `times`: the other fields are then unused, and a plan stays comparable.
+    const given: Partial<RetryPolicy.RetryPolicy> = input === false
+      ? { times: 0 }
+      : input === undefined
+      ? {}
+      : isRecord(input)
+      ? input
+      : yield* refuse("retry", `expected false or an object of times, base, cap, retryAfterCap, got ${show(input)}`)
+    const retry: RetryPolicy.RetryPolicy = {
+      times: yield* toInteger("retry.times", orDefault(given.times, fallback.times), limits.retryTimes),
+      base: yield* toDuration("retry.base", orDefault(given.base, fallback.base)),
+      cap: yield* toDuration("retry.cap", orDefault(given.cap, fallback.cap)),
+      retryAfterCap: yield* toDuration("retry.retryAfterCap", orDefault(given.retryAfterCap, fallback.retryAfterCap))
+    }
+    return retry
+  })
+
+/**
  * Everything but the key, in the documented order: `dangerouslyAllowBrowser` (in a page), `region`/`baseUrl`, `timeout`, `deadline`, `retry`,
  * `retry.times`, `retry.base`, `retry.cap`, `retry.retryAfterCap`, `maxBodyBytes`, `cache`, `cache.capacity`,
  * `cache.ttl`, `cache.notFoundTtl`. The first bad one is reported.
@@ -133,24 +158,7 @@ const resolveRest = (options: Partial<ApiTokens.Options>): Either.Either<Resolve
     const deadline = options.deadline === undefined
       ? Option.none()
       : Option.some(yield* toDuration("deadline", options.deadline))
-    // `false` is no retries; a field left out (or `undefined`) keeps its default.
-    const given: Partial<RetryPolicy.RetryPolicy> = options.retry === false
-      ? RetryPolicy.none
-      : options.retry === undefined
-      ? {}
-      : isRecord(options.retry)
-      ? options.retry
-      : yield* refuse(
-        "retry",
-        `expected false or an object of times, base, cap, retryAfterCap, got ${show(options.retry)}`
-      )
-    const { defaults } = RetryPolicy
-    const retry: RetryPolicy.RetryPolicy = {
-      times: yield* toInteger("retry.times", orDefault(given.times, defaults.times), limits.retryTimes),
-      base: yield* toDuration("retry.base", orDefault(given.base, defaults.base)),
-      cap: yield* toDuration("retry.cap", orDefault(given.cap, defaults.cap)),
-      retryAfterCap: yield* toDuration("retry.retryAfterCap", orDefault(given.retryAfterCap, defaults.retryAfterCap))
-    }
+    const retry = yield* resolveRetry(options.retry, RetryPolicy.defaults)
     const maxBodyBytes = yield* toInteger(
       "maxBodyBytes",
       orDefault(options.maxBodyBytes, 1024 * 1024),
@@ -180,4 +188,67 @@ export const validateOptions = (options: Partial<ApiTokens.Options>): Either.Eit
   if (!isRecord(options)) return notAnObject(options)
   const key = options.apiKey === undefined ? Either.right(undefined) : checkKey(options.apiKey)
   return Either.map(Either.flatMap(key, () => resolveRest(options)), () => undefined)
+}
+
+/**
+ * What one call runs with: the attempt timeout, the retry policy and the deadline, each the layer's unless the
+ * call overrides it. The pipeline is built once and reads these per call, so a call with options builds
+ * nothing but this record, and a call without options passes the layer's own (no allocation).
+ *
+ * @internal
+ */
+export interface Plan {
+  readonly timeout: Duration.Duration
+  readonly timeoutMillis: number
+  /** The error an attempt fails with when `timeout` passes, made once per plan. */
+  readonly attemptTimeout: Timeout
+  readonly retry: RetryPolicy.RetryPolicy
+  /** The error the whole call fails with when its deadline passes (it holds the limit); `undefined`: none. */
+  readonly deadline: Timeout | undefined
+  /** Equal for plans that behave alike: calls share a request only when their signatures are equal. */
+  readonly signature: string
+}
+
+const millisOf = (input: Duration.DurationInput): number => Duration.toMillis(Duration.decode(input))
+
+/** @internal */
+export const makePlan = (
+  timeout: Duration.Duration,
+  retry: RetryPolicy.RetryPolicy,
+  deadline: Option.Option<Duration.Duration>
+): Plan => ({
+  timeout,
+  timeoutMillis: Duration.toMillis(timeout),
+  attemptTimeout: new Timeout({ limit: timeout, scope: "attempt" }),
+  retry,
+  deadline: Option.isNone(deadline) ? undefined : new Timeout({ limit: deadline.value, scope: "deadline" }),
+  signature: [
+    Duration.toMillis(timeout),
+    Option.isNone(deadline) ? "" : Duration.toMillis(deadline.value),
+    retry.times,
+    millisOf(retry.base),
+    millisOf(retry.cap),
+    millisOf(retry.retryAfterCap)
+  ].join("/")
+})
+
+/**
+ * One call's options checked with the constructors' rules and ranges, in their order (`timeout`, `deadline`,
+ * `retry`, `retry.times`, `retry.base`, `retry.cap`, `retry.retryAfterCap`), over the layer's `plan`. Options
+ * that change nothing give back `plan` itself, so such a call still shares requests with plain calls.
+ *
+ * @internal
+ */
+export const resolveCall = (input: unknown, plan: Plan): Either.Either<Plan, ApiTokensConfigError> => {
+  if (!isRecord(input)) return notAnObject(input)
+  const given = input as ApiTokens.CallOptions
+  return Either.gen(function*() {
+    const timeout = given.timeout === undefined ? plan.timeout : yield* toDuration("timeout", given.timeout)
+    const deadline = given.deadline === undefined
+      ? Option.fromNullable(plan.deadline?.limit)
+      : Option.some(yield* toDuration("deadline", given.deadline))
+    const retry = given.retry === undefined ? plan.retry : yield* resolveRetry(given.retry, plan.retry)
+    const resolved = makePlan(timeout, retry, deadline)
+    return resolved.signature === plan.signature ? plan : resolved
+  })
 }

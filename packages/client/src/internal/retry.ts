@@ -1,22 +1,25 @@
-import { type ApiTokenId, type ApiTokensError, Timeout, type TokenMeta } from "@deepset-tokens/domain"
+import type { ApiTokenId, ApiTokensError, TokenMeta } from "@deepset-tokens/domain"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as RetryPolicy from "../RetryPolicy.js"
+import type { Plan } from "./options.js"
 
-type Run = (id: ApiTokenId) => Effect.Effect<TokenMeta, ApiTokensError>
+/** One stage of the pipeline: built once, told per call what that call runs with. */
+type Run = (id: ApiTokenId, plan: Plan) => Effect.Effect<TokenMeta, ApiTokensError>
 
 /**
- * Retries `attempt` under `retry`: a server-requested delay up to `retryAfterCap`, else capped exponential
- * backoff with jitter. Only what `RetryPolicy.isRetryable` accepts is retried.
+ * Retries `attempt` under the call's `plan.retry`: a server-requested delay up to `retryAfterCap`, else capped
+ * exponential backoff with jitter. Only what `RetryPolicy.isRetryable` accepts is retried.
  *
  * @internal
  */
-export const withRetries = (attempt: Run, retry: RetryPolicy.RetryPolicy): Run => {
-  const from = (id: ApiTokenId, done: number): Effect.Effect<TokenMeta, ApiTokensError> =>
-    Effect.catchIf(
-      attempt(id),
+export const withRetries = (attempt: Run): Run => {
+  const from = (id: ApiTokenId, plan: Plan, done: number): Effect.Effect<TokenMeta, ApiTokensError> => {
+    const { retry } = plan
+    return Effect.catchIf(
+      attempt(id, plan),
       (error) => done < retry.times && RetryPolicy.isRetryable(error),
       (error) => {
         const requested = RetryPolicy.serverDelay(error)
@@ -38,24 +41,23 @@ export const withRetries = (attempt: Run, retry: RetryPolicy.RetryPolicy): Run =
                 waitMillis: Duration.toMillis(wait)
               }),
               Effect.zipRight(Effect.sleep(wait)),
-              Effect.zipRight(from(id, done + 1))
+              Effect.zipRight(from(id, plan, done + 1))
             )
         )
       }
     )
-  return (id) => from(id, 0)
+  }
+  return (id, plan) => from(id, plan, 0)
 }
 
 /**
- * One limit over every attempt and wait of `run`, when a deadline is set; `run` itself otherwise.
+ * One limit over every attempt and wait of `run`, when the call's plan has a deadline; `run` itself otherwise.
  *
  * @internal
  */
-export const withDeadline = (run: Run, deadline: Option.Option<Duration.Duration>): Run =>
-  Option.match(deadline, {
-    onNone: () => run,
-    onSome: (limit) => {
-      const timeout = new Timeout({ limit, scope: "deadline" })
-      return (id) => Effect.timeoutFail(run(id), { duration: limit, onTimeout: () => timeout })
-    }
-  })
+export const withDeadline = (run: Run): Run => (id, plan) => {
+  const timeout = plan.deadline
+  return timeout === undefined
+    ? run(id, plan)
+    : Effect.timeoutFail(run(id, plan), { duration: timeout.limit, onTimeout: () => timeout })
+}

@@ -232,7 +232,10 @@ export const demo = (exit: ExitCodeRef, http: Layer.Layer<HttpClient.HttpClient>
           `   ${label.padEnd(15)} -> ${Either.isLeft(result) ? describeError(result.left) : "unexpectedly succeeded"}`
         )
       }
-      yield* Console.log(`\nDone. Run your own: deepset-tokens serve, then deepset-tokens get <id> --base-url <url>.`)
+      yield* Console.log(
+        `\nDone. Run your own: pnpm deepset-tokens serve, then pnpm deepset-tokens get <id> --base-url <url>\n` +
+          `(in this checkout; npm install -g of the CLI's tarball gives a plain deepset-tokens command).`
+      )
     }).pipe(
       Effect.scoped,
       Effect.catchAll((error) =>

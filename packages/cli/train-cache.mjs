@@ -64,7 +64,9 @@ const runs = kind === "get"
     [["--help"], 0],
     [["get", "--help"], 0],
     [["get"], 2],
-    [["get", id, `--base-url=${baseUrl}`], 0]
+    [["get", id, `--base-url=${baseUrl}`], 0],
+    // `check` in a cron job starts fresh each time too; one id passes, the unknown one fails (exit 20).
+    [["check", id, unknown, "--valid-for", "1d", `--base-url=${baseUrl}`], 20]
   ].map(([argv, code]) => [[process.execPath, "deepset-tokens", ...argv], code])
 
 for (const [args, expected] of runs) {

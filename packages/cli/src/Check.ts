@@ -289,7 +289,8 @@ const verdict = (outcomes: ReadonlyArray<Outcome>, exit: ExitCodeRef): Effect.Ef
  * goes to `exit`: 0 when every token passes; 20 when one fails a check; otherwise the code of the first API
  * failure (5 for a 401, 10 for a network error, ...); 2 for a bad flag, 3 for an id that is not a token id,
  * 4 for a missing key. Requests run at most `--concurrency` at a time through one client with a cache, so
- * an id given twice costs one request.
+ * an id given twice costs one request. After a 401 or 403 (the key's fault, whatever the token) no further
+ * request is sent: the remaining ids get that error.
  *
  * @category commands
  * @since 0.1.0
@@ -309,10 +310,26 @@ export const run = (
       ...options,
       cache: { ttl: "1 hour", notFoundTtl: "1 hour", capacity: Math.max(1, new Set(ids).size) }
     }).pipe(Layer.provide(http))
+    // A 401 or 403 is about the key, not the token: once one arrives, the ids not yet sent are not sent (a
+    // file of a thousand ids and a revoked key would otherwise be a thousand refusals); they get its error.
+    let keyRefused: ApiTokensError | undefined
+    const retrieve = (id: string) =>
+      Effect.suspend(() =>
+        keyRefused !== undefined
+          ? Effect.succeed(Either.left(keyRefused))
+          : Effect.either(Effect.flatMap(ApiTokens, (t) => t.retrieve(id))).pipe(
+            Effect.tap((outcome) => {
+              if (
+                Either.isLeft(outcome) && (outcome.left._tag === "Unauthorized" || outcome.left._tag === "Forbidden")
+              ) {
+                keyRefused ??= outcome.left
+              }
+            })
+          )
+      )
     const outcomes = yield* Effect.forEach(
       ids,
-      (id) =>
-        Effect.map(Effect.either(Effect.flatMap(ApiTokens, (t) => t.retrieve(id))), (o) => judge(id, o, rules, now)),
+      (id) => Effect.map(retrieve(id), (o) => judge(id, o, rules, now)),
       { concurrency: rules.concurrency }
     ).pipe(Effect.provide(layer), Effect.provideService(ProxyRouting, routing))
     const results = outcomes.map((o) => o.result)

@@ -203,8 +203,8 @@ describe("deepset-tokens check, in-process on the fake", () => {
         }
       ])
       expect(down.stderr).toMatch(/^error: 1 of 1 token could not be checked: .*503/)
-      // A 401 for one id and a 404 for another: the 404 is a finding, so the run exits 20.
-      yield* api.script(Fault.status(401))
+      // A 502 for one id and a 404 for another: the 404 is a finding, so the run exits 20.
+      yield* api.script(Fault.status(502))
       const both = yield* runCheck(
         args({ ids: [ok.api_token_id, "55555555-5555-4555-8555-555555555555"], concurrency: 1 }),
         client
@@ -218,6 +218,36 @@ describe("deepset-tokens check, in-process on the fake", () => {
       expect(noKey.code).toBe(Failure.ExitCode.config)
       expect(noKey.stdout).toBe("")
     }))
+
+  it.effect.prop(
+    "after a 401 or 403 no further request is sent: the rest get that error",
+    [fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 12 }), fc.constantFrom(401, 403)],
+    ([concurrency, count, status]) =>
+      Effect.gen(function*() {
+        const tokens = fc.sample(Arbitraries.realisticTokenMeta(now), { numRuns: count, seed: count })
+          .map((t, i) => ({
+            ...t,
+            api_token_id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}` as TokenMeta["api_token_id"]
+          }))
+        const api = yield* FakeDeepsetApi.make({ tokens })
+        const client = FakeDeepsetApi.httpClient(api)
+        const ids = tokens.map((t) => t.api_token_id)
+        if (status === 403) yield* api.script(...tokens.map(() => Fault.status(403)))
+        const ran = yield* runCheck(
+          args({ ids, concurrency }),
+          client,
+          status === 401 ? { DEEPSET_API_KEY: "api_revoked" } : undefined
+        )
+        const tag = status === 401 ? "Unauthorized" : "Forbidden"
+        expect(ran.results.map((r) => r.error?.tag)).toEqual(tokens.map(() => tag))
+        expect(ran.code).toBe(status === 401 ? Failure.ExitCode.unauthorized : Failure.ExitCode.forbidden)
+        // Only the requests already in flight when the first refusal came: at most --concurrency.
+        const sent = (yield* api.requests).length
+        expect(sent).toBeGreaterThanOrEqual(1)
+        expect(sent).toBeLessThanOrEqual(Math.min(concurrency, count))
+      }),
+    { fastCheck: { numRuns: 30 } }
+  )
 
   it.effect("bad flags and ids are refused before any request, naming the flag or the id's place", () =>
     Effect.gen(function*() {

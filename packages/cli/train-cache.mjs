@@ -3,7 +3,7 @@
 //
 // It loads the script exactly as the entry does (one vm.Script over the same source, see src/CodeCache.ts),
 // runs the commands a user runs most, then saves the bytecode of every function compiled on the way to
-// <script>.cache, after the script's first line (its build). `get` runs against a loopback server that
+// <script>.cache, after the script's first line (its build) and a line naming this Node. `get` runs against a loopback server that
 // answers with a fixed token. The cache holds compiled code only, nothing of any answer, and the CLI works
 // the same without it.
 import { readFileSync, writeFileSync } from "node:fs"
@@ -64,7 +64,9 @@ const runs = kind === "get"
     [["--help"], 0],
     [["get", "--help"], 0],
     [["get"], 2],
-    [["get", id, `--base-url=${baseUrl}`], 0]
+    [["get", id, `--base-url=${baseUrl}`], 0],
+    // `check` in a cron job starts fresh each time too; one id passes, the unknown one fails (exit 20).
+    [["check", id, unknown, "--valid-for", "1d", `--base-url=${baseUrl}`], 20]
   ].map(([argv, code]) => [[process.execPath, "deepset-tokens", ...argv], code])
 
 for (const [args, expected] of runs) {
@@ -73,6 +75,8 @@ for (const [args, expected] of runs) {
 }
 server.close()
 const build = source.slice(0, source.indexOf("\n") + 1)
-writeFileSync(`${file}.cache`, Buffer.concat([Buffer.from(build, "latin1"), script.createCachedData()]))
+// The Node that made the cache, as src/CodeCache.ts's runtimeLine() names it: another Node leaves it unused.
+const runtime = `node ${process.version} v8 ${process.versions.v8} ${process.arch}\n`
+writeFileSync(`${file}.cache`, Buffer.concat([Buffer.from(build + runtime, "latin1"), script.createCachedData()]))
 // Each run set the exit code of the command it ran.
 process.exitCode = 0

@@ -1,5 +1,5 @@
 /**
- * The `deepset-tokens` command line: `get`, `serve` and `demo`.
+ * The `deepset-tokens` command line: `get`, `check`, `serve` and `demo`.
  *
  * @since 0.1.0
  */
@@ -18,6 +18,8 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Check from "./Check.js"
+import * as CheckRules from "./CheckRules.js"
 import { ExitCode, type ExitCodeRef, report } from "./Failure.js"
 import * as Get from "./Get.js"
 import { defaults, type GetArgs } from "./GetArgs.js"
@@ -62,12 +64,37 @@ const noProxy = Options.boolean("no-proxy").pipe(
 const id = Args.text({ name: "api-token-id" }).pipe(Args.withDescription("The token's id (a UUID)"))
 
 /**
+ * The connection flags `get` and `check` share, parsed and then checked the same way (`Get.connect`).
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export const connectionConfig = { baseUrl, region, timeout, retries, proxy, noProxy }
+
+/**
+ * The connection flags as `@effect/cli` parsed them, in the shape `Get.connect` takes.
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export const toConnectionArgs = (
+  parsed: Command.Command.ParseConfig<typeof connectionConfig>
+): Get.ConnectionArgs => ({
+  baseUrl: Option.getOrUndefined(parsed.baseUrl),
+  region: Option.getOrUndefined(parsed.region),
+  timeout: parsed.timeout,
+  retries: parsed.retries,
+  proxy: Option.getOrUndefined(parsed.proxy),
+  noProxy: parsed.noProxy
+})
+
+/**
  * `get`'s options and argument, as `@effect/cli` parses them.
  *
  * @category commands
  * @since 0.1.0
  */
-export const getConfig = { id, json, baseUrl, region, timeout, retries, proxy, noProxy }
+export const getConfig = { id, json, ...connectionConfig }
 
 /**
  * `get`'s arguments as `@effect/cli` parsed them, in the shape `Get.run` takes.
@@ -78,12 +105,7 @@ export const getConfig = { id, json, baseUrl, region, timeout, retries, proxy, n
 export const toGetArgs = (parsed: Command.Command.ParseConfig<typeof getConfig>): GetArgs => ({
   id: parsed.id,
   json: parsed.json,
-  baseUrl: Option.getOrUndefined(parsed.baseUrl),
-  region: Option.getOrUndefined(parsed.region),
-  timeout: parsed.timeout,
-  retries: parsed.retries,
-  proxy: Option.getOrUndefined(parsed.proxy),
-  noProxy: parsed.noProxy
+  ...toConnectionArgs(parsed)
 })
 
 /**
@@ -96,6 +118,73 @@ export const get = (exit: ExitCodeRef, http: Layer.Layer<HttpClient.HttpClient>)
   Command.make("get", getConfig, (parsed) => Get.run(toGetArgs(parsed), exit, http)).pipe(
     Command.withDescription("Retrieve an API token's metadata (key from DEEPSET_API_KEY)")
   )
+
+/**
+ * `check`'s options and arguments, as `@effect/cli` parses them: the ids, the rules, and the connection
+ * flags of `get`.
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export const checkConfig = {
+  ids: Args.text({ name: "api-token-id" }).pipe(
+    Args.repeated,
+    Args.withDescription("Token ids (UUIDs) to check; more with --file")
+  ),
+  file: Options.text("file").pipe(
+    Options.optional,
+    Options.withDescription("A file of token ids, one per line; blank lines and # comments are ignored")
+  ),
+  validFor: Options.text("valid-for").pipe(
+    Options.optional,
+    Options.withDescription(
+      "Fail a token that expires within this long, e.g. 14d, 12h, 1d12h (default: only if expired)"
+    )
+  ),
+  workspaces: Options.text("workspace").pipe(
+    Options.repeated,
+    Options.withDescription("Fail a token not granted this workspace (repeatable: each one is required)")
+  ),
+  role: Options.text("role").pipe(
+    Options.optional,
+    Options.withDescription("Fail a token below this organization role: ADMIN > MEMBER > EXTERNAL")
+  ),
+  concurrency: Options.integer("concurrency").pipe(
+    Options.withDefault(Check.defaultConcurrency),
+    Options.withDescription(
+      `Requests in flight at most, from ${CheckRules.concurrencyLimits.min} to ${CheckRules.concurrencyLimits.max}`
+    )
+  ),
+  json: Options.boolean("json").pipe(Options.withDescription("Print a JSON array of results instead of a table")),
+  ...connectionConfig
+}
+
+/**
+ * `check`: assert that tokens are fit for use, for cron jobs and deploy pipelines.
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export const check = (exit: ExitCodeRef, http: Layer.Layer<HttpClient.HttpClient>) =>
+  Command.make("check", checkConfig, (parsed) =>
+    Check.run(
+      {
+        ids: parsed.ids,
+        file: Option.getOrUndefined(parsed.file),
+        validFor: Option.getOrUndefined(parsed.validFor),
+        workspaces: parsed.workspaces,
+        role: Option.getOrUndefined(parsed.role),
+        concurrency: parsed.concurrency,
+        json: parsed.json,
+        ...toConnectionArgs(parsed)
+      },
+      exit,
+      http
+    )).pipe(
+      Command.withDescription(
+        "Check tokens: not expired (or not within --valid-for), granted --workspace, at least --role; exit 20 if one fails"
+      )
+    )
 
 /**
  * The simulator, and the HTTP and WebSocket servers under it, run only for `serve` and `demo`: bundled,
@@ -232,7 +321,10 @@ export const demo = (exit: ExitCodeRef, http: Layer.Layer<HttpClient.HttpClient>
           `   ${label.padEnd(15)} -> ${Either.isLeft(result) ? describeError(result.left) : "unexpectedly succeeded"}`
         )
       }
-      yield* Console.log(`\nDone. Run your own: deepset-tokens serve, then deepset-tokens get <id> --base-url <url>.`)
+      yield* Console.log(
+        `\nDone. Run your own: pnpm deepset-tokens serve, then pnpm deepset-tokens get <id> --base-url <url>\n` +
+          `(in this checkout; npm install -g of the CLI's tarball gives a plain deepset-tokens command).`
+      )
     }).pipe(
       Effect.scoped,
       Effect.catchAll((error) =>
@@ -254,5 +346,5 @@ export const demo = (exit: ExitCodeRef, http: Layer.Layer<HttpClient.HttpClient>
 export const command = (exit: ExitCodeRef, http: Layer.Layer<HttpClient.HttpClient>) =>
   Command.make("deepset-tokens").pipe(
     Command.withDescription("deepset AI Platform API tokens: retrieve metadata, or run a local simulator"),
-    Command.withSubcommands([get(exit, http), serve(exit), demo(exit, http)])
+    Command.withSubcommands([get(exit, http), check(exit, http), serve(exit), demo(exit, http)])
   )

@@ -4,9 +4,12 @@
  *
  * The script is one function expression, `(function (exports, require, module) { ... })`, after a first
  * line that names its build: `build.mjs` wraps the CommonJS bundle so. The cache file starts with the same
- * line. V8 checks a cache only against the source's length, its own version and its flags, so a cache from
- * another build of the script is recognized by that line and left unused. Without a fitting cache the
- * script compiles from source as usual.
+ * line, then a line naming the Node that made it (`train-cache.mjs` writes both). V8 checks a cache only
+ * against the source's length, its own version and its flags, so a cache from another build of the script
+ * is recognized by the first line and left unused. A cache from another Node (a global install run by
+ * another Node than the one that built the package) is left unused by the second line, without asking V8:
+ * V8 would reject it too, but only after reading it, and not every embedder's check is as strict. Without
+ * a fitting cache the script compiles from source as usual.
  *
  * @since 0.1.0
  */
@@ -17,16 +20,28 @@ import { Script } from "node:vm"
 type Wrapper = (exports: object, require: NodeJS.Require, module: { exports: object }) => void
 
 /**
- * The code cache in `cache` when it was made from this build of `source`.
+ * The line naming the Node a code cache was made by: its version, V8's version and the architecture.
+ * `train-cache.mjs` writes the same line after the build line.
  *
  * @category loading
  * @since 0.1.0
  */
-export const cacheFor = (source: string, cache: Buffer): Buffer | undefined => {
+export const runtimeLine = (): string => `node ${process.version} v8 ${process.versions.v8} ${process.arch}\n`
+
+/**
+ * The code cache in `cache` when it was made from this build of `source`, by the Node named in `runtime`
+ * (by default the running one).
+ *
+ * @category loading
+ * @since 0.1.0
+ */
+export const cacheFor = (source: string, cache: Buffer, runtime: string = runtimeLine()): Buffer | undefined => {
   const end = source.indexOf("\n")
-  // The build line is ASCII (build.mjs writes it), so its length in characters is its length in bytes.
-  return end > 0 && cache.length > end + 1 && cache.toString("latin1", 0, end + 1) === source.slice(0, end + 1)
-    ? cache.subarray(end + 1)
+  if (end <= 0) return undefined
+  // Both lines are ASCII (build.mjs and train-cache.mjs write them), so characters are bytes.
+  const header = source.slice(0, end + 1) + runtime
+  return cache.length > header.length && cache.toString("latin1", 0, header.length) === header
+    ? cache.subarray(header.length)
     : undefined
 }
 

@@ -28,7 +28,9 @@ export const ExitCode = {
   timeout: 9,
   network: 10,
   server: 11,
-  badResponse: 12
+  badResponse: 12,
+  /** `check`: a token failed a check (expired, expiring, a workspace or the role missing, not found). */
+  checkFailed: 20
 } as const
 
 /**

@@ -12,6 +12,16 @@ export * as Cli from "./Cli.js"
 /**
  * @since 0.1.0
  */
+export * as Check from "./Check.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as CheckRules from "./CheckRules.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Failure from "./Failure.js"
 
 /**

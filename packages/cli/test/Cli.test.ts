@@ -385,6 +385,21 @@ describe("deepset-tokens get: the fast path and the full parser", () => {
       expect(yield* run(join(dir, "deepset-tokens.js"))).toEqual(yield* run(bin))
     }))
 
+  it.scopedLive("a code cache made by another Node is left unused, and get works the same", () =>
+    Effect.gen(function*() {
+      const other = CodeCache.runtimeLine().replace(/node v\d+/, "node v0")
+      const dir = yield* copyOfDist((dir) => {
+        const cache = readFileSync(join(dir, "get.js.cache")).toString("latin1")
+        writeFileSync(join(dir, "get.js.cache"), Buffer.from(cache.replace(CodeCache.runtimeLine(), other), "latin1"))
+      })
+      const source = readFileSync(join(dir, "get.js"), "utf8")
+      expect(CodeCache.cacheFor(source, readFileSync(join(dir, "get.js.cache")))).toBeUndefined()
+      expect(CodeCache.cacheFor(source, readFileSync(join(dir, "get.js.cache")), other)).toBeDefined()
+      const sim = yield* Simulator.make({ tokens: 1, apiKey: key, log: false })
+      const run = (entry: string) => cli(["get", sim.ids[0]!, "--base-url", sim.url, "--json"], undefined, entry)
+      expect(yield* run(join(dir, "deepset-tokens.js"))).toEqual(yield* run(bin))
+    }))
+
   it.scopedLive("an install with a script missing says so in one line and exits 1", () =>
     Effect.gen(function*() {
       const dir = yield* copyOfDist((dir) => rmSync(join(dir, "get.js")))

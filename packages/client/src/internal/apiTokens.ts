@@ -176,6 +176,8 @@ const readOptions = (options: ApiTokens.ConfigOptions): Effect.Effect<ApiTokens.
       : options.baseUrl
     const region = yield* read(options.region)
     return {
+      // Anything else given (a misspelt option from JavaScript) goes on, to be refused by the checks by name.
+      ...options,
       apiKey,
       baseUrl,
       // DEEPSET_API_URL repoints a deployment whose code names a region; a baseUrl given here does not.
@@ -185,6 +187,7 @@ const readOptions = (options: ApiTokens.ConfigOptions): Effect.Effect<ApiTokens.
       retry: yield* read(options.retry),
       maxBodyBytes: yield* read(options.maxBodyBytes),
       allowInsecureHttp: yield* read(options.allowInsecureHttp),
+      dangerouslyAllowBrowser: yield* read(options.dangerouslyAllowBrowser),
       coalesce: yield* read(options.coalesce),
       cache: yield* read(options.cache)
     }

@@ -96,6 +96,40 @@ const inPage = (): boolean => {
 // An object, not null: the options come from JavaScript callers and config files too, whatever their types say.
 const isRecord = (input: unknown): input is object => typeof input === "object" && input !== null
 
+/**
+ * A key a record may not have, as `prefix` + key: JavaScript callers and config files are not checked by the
+ * types, and a misspelt option (`maxRetries`, `retry.max`) would otherwise be ignored without a word.
+ */
+const unknownKey = (
+  input: object,
+  known: ReadonlyArray<string>,
+  prefix = ""
+): Either.Either<void, ApiTokensConfigError> => {
+  for (const key of Object.keys(input)) {
+    if (!known.includes(key)) {
+      return refuse(`${prefix}${key.slice(0, 40)}`, `unknown option; expected one of ${known.join(", ")}`)
+    }
+  }
+  return Either.void
+}
+
+const optionKeys = [
+  "apiKey",
+  "baseUrl",
+  "region",
+  "timeout",
+  "deadline",
+  "retry",
+  "maxBodyBytes",
+  "allowInsecureHttp",
+  "dangerouslyAllowBrowser",
+  "coalesce",
+  "cache"
+] as const
+const retryKeys = ["times", "base", "cap", "retryAfterCap"] as const
+const cacheKeys = ["ttl", "capacity", "notFoundTtl"] as const
+const callKeys = ["timeout", "deadline", "retry"] as const
+
 const orDefault = <A>(input: A | undefined, fallback: A): A => input === undefined ? fallback : input
 
 const resolveCache = (cache: ApiTokens.Options["cache"]) =>
@@ -104,6 +138,7 @@ const resolveCache = (cache: ApiTokens.Options["cache"]) =>
     if (!isRecord(cache)) {
       return yield* refuse("cache", `expected an object with ttl and capacity, got ${show(cache)}`)
     }
+    yield* unknownKey(cache, cacheKeys, "cache.")
     const capacity = yield* toInteger("cache.capacity", cache.capacity, limits.cacheCapacity)
     const ttl = yield* toDuration("cache.ttl", cache.ttl)
     const notFoundTtl = cache.notFoundTtl === undefined
@@ -131,6 +166,7 @@ const resolveRetry = (input: unknown, fallback: RetryPolicy.RetryPolicy) =>
       : isRecord(input)
       ? input
       : yield* refuse("retry", `expected false or an object of times, base, cap, retryAfterCap, got ${show(input)}`)
+    if (isRecord(input)) yield* unknownKey(input, retryKeys, "retry.")
     const retry: RetryPolicy.RetryPolicy = {
       times: yield* toInteger("retry.times", orDefault(given.times, fallback.times), limits.retryTimes),
       base: yield* toDuration("retry.base", orDefault(given.base, fallback.base)),
@@ -141,12 +177,14 @@ const resolveRetry = (input: unknown, fallback: RetryPolicy.RetryPolicy) =>
   })
 
 /**
- * Everything but the key, in the documented order: `dangerouslyAllowBrowser` (in a page), `region`/`baseUrl`, `timeout`, `deadline`, `retry`,
+ * Everything but the key, in the documented order: an unknown option, `dangerouslyAllowBrowser` (in a page),
+ * `region`/`baseUrl`, `timeout`, `deadline`, `retry`,
  * `retry.times`, `retry.base`, `retry.cap`, `retry.retryAfterCap`, `maxBodyBytes`, `cache`, `cache.capacity`,
  * `cache.ttl`, `cache.notFoundTtl`. The first bad one is reported.
  */
 const resolveRest = (options: Partial<ApiTokens.Options>): Either.Either<Resolved, ApiTokensConfigError> =>
   Either.gen(function*() {
+    yield* unknownKey(options, optionKeys)
     if (inPage() && options.dangerouslyAllowBrowser !== true) {
       return yield* refuse(
         "dangerouslyAllowBrowser",
@@ -243,6 +281,7 @@ export const resolveCall = (input: unknown, plan: Plan): Either.Either<Plan, Api
   if (!isRecord(input)) return notAnObject(input)
   const given = input as ApiTokens.CallOptions
   return Either.gen(function*() {
+    yield* unknownKey(given, callKeys)
     const timeout = given.timeout === undefined ? plan.timeout : yield* toDuration("timeout", given.timeout)
     const deadline = given.deadline === undefined
       ? Option.fromNullable(plan.deadline?.limit)

@@ -148,9 +148,12 @@ export const perform = (step: SocketScript, req: IncomingMessage, res: ServerRes
         })
         res.end(body)
       }
-      if (step.always !== true && !/\bgzip\b/i.test(String(req.headers["accept-encoding"] ?? ""))) send(Buffer.from(step.body), false)
-      // Compressed off the event loop: a large body would otherwise stall every other socket and timer here.
-      else gzip(step.body, (error, body) => error === null ? send(body, true) : res.destroy(error))
+      if (step.always !== true && !/\bgzip\b/i.test(String(req.headers["accept-encoding"] ?? ""))) {
+        send(Buffer.from(step.body), false)
+      } else {
+        // Compressed off the event loop: a large body would otherwise stall every other socket and timer here.
+        gzip(step.body, (error, body) => error === null ? send(body, true) : res.destroy(error))
+      }
       return
     }
     case "Echo": {

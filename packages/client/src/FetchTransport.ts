@@ -13,11 +13,18 @@ import { withLeanGet } from "./internal/lean.js"
 
 /**
  * `@effect/platform`'s `FetchHttpClient` for any request; `ApiTokens` built on it sends its GET with one
- * `fetch`, reads the body under the cap counting the (decoded) bytes, and enforces the attempt timeout with
- * one timer that aborts the request.
+ * `fetch`, reads the body under the cap, and enforces the attempt timeout with one timer that aborts the
+ * request.
+ *
+ * On Node, with Node's own fetch, the GET skips fetch's WHATWG objects: it is dispatched on the dispatcher
+ * fetch itself would use (its pool, an agent installed with undici's `setGlobalDispatcher`, or the
+ * `dispatcher` in your `RequestInit`), never following redirects. Elsewhere a body of declared length is
+ * read with one `text()`, any other is counted chunk by chunk (decoded bytes, so a gzip bomb stops at the
+ * cap). See `makeFetchGet` in `@deepset-tokens/wire`.
  *
  * The `FetchHttpClient.Fetch` and `FetchHttpClient.RequestInit` in context when the layer is built apply to
- * both paths; `redirect` is always `"manual"` on the lean one.
+ * both paths; `redirect` is always `"manual"` on the lean one. A `Fetch` of your own (a mock, a wrapper) is
+ * always called.
  *
  * **Gotchas**
  *

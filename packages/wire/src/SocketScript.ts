@@ -19,7 +19,9 @@ import { type Cors, corsHeaders, corsOf, preflightHeaders } from "./Cors.js"
  *
  * - `Respond`: a normal answer (`Content-Length` set unless `chunked`).
  * - `Gzip`: `body` gzip-compressed (with `Content-Encoding` and the compressed `Content-Length`) when the
- *   request accepts gzip, as is, uncompressed, when it does not; like a real server.
+ *   request accepts gzip, as is, uncompressed, when it does not; like a real server. With `always`, compressed
+ *   whatever the request asked for, like a server that ignores `Accept-Encoding` (or a browser that dropped
+ *   the client's `identity`).
  * - `Echo`: `status` with the `Authorization` header the request carried echoed back in the JSON body and
  *   in the `x-request-id` and `www-authenticate` headers, as a hostile or careless server might.
  * - `SlowHeaders`: wait `ms` before answering with `then`.
@@ -49,6 +51,7 @@ export type SocketScript =
     readonly status: number
     readonly headers?: Readonly<Record<string, string>>
     readonly body: string
+    readonly always?: boolean
   }
   | { readonly _tag: "Echo"; readonly status: number; readonly headers?: Readonly<Record<string, string>> }
   | { readonly _tag: "SlowHeaders"; readonly ms: number; readonly then: SocketScript }
@@ -145,9 +148,12 @@ export const perform = (step: SocketScript, req: IncomingMessage, res: ServerRes
         })
         res.end(body)
       }
-      if (!/\bgzip\b/i.test(String(req.headers["accept-encoding"] ?? ""))) send(Buffer.from(step.body), false)
-      // Compressed off the event loop: a large body would otherwise stall every other socket and timer here.
-      else gzip(step.body, (error, body) => error === null ? send(body, true) : res.destroy(error))
+      if (step.always !== true && !/\bgzip\b/i.test(String(req.headers["accept-encoding"] ?? ""))) {
+        send(Buffer.from(step.body), false)
+      } else {
+        // Compressed off the event loop: a large body would otherwise stall every other socket and timer here.
+        gzip(step.body, (error, body) => error === null ? send(body, true) : res.destroy(error))
+      }
       return
     }
     case "Echo": {

@@ -51,6 +51,27 @@ export interface UndiciDispatcher {
   dispatch(options: UndiciDispatchOptions, handler: UndiciDispatchHandler): boolean
 }
 
+/**
+ * The request's headers with `accept-encoding: identity`, copied once per headers object: `ApiTokens` sends
+ * the same one on every call.
+ *
+ * Without an `Accept-Encoding`, a server may encode as it likes (RFC 9110, 12.5.3), and undici does not
+ * decode; asking for none keeps the declared length the body's length, so the cap holds against it.
+ *
+ * @internal
+ */
+export const identityHeaders = () => {
+  let last: LeanRequest["headers"] | undefined
+  let withIdentity: Readonly<Record<string, string>> = {}
+  return (headers: LeanRequest["headers"]): Readonly<Record<string, string>> => {
+    if (headers !== last) {
+      withIdentity = { ...headers, "accept-encoding": "identity" }
+      last = headers
+    }
+    return withIdentity
+  }
+}
+
 class Cancelled extends Error {
   constructor() {
     super("the request was cancelled")
@@ -155,13 +176,24 @@ class GetHandler extends BodyAccumulator implements UndiciDispatchHandler {
  * @category constructors
  * @since 0.1.0
  */
-export const makeUndiciGet = (dispatcher: UndiciDispatcher): LeanGet => (request: LeanRequest, onResponse, onError) => {
+export const makeUndiciGet = (dispatcher: UndiciDispatcher): LeanGet => {
+  const withIdentity = identityHeaders()
+  return (request, onResponse, onError) => send(dispatcher, request, withIdentity(request.headers), onResponse, onError)
+}
+
+const send = (
+  dispatcher: UndiciDispatcher,
+  request: LeanRequest,
+  headers: Readonly<Record<string, string>>,
+  onResponse: (response: LeanResponse) => void,
+  onError: (cause: unknown) => void
+) => {
   const handler = new GetHandler(request.maxBodyBytes, onResponse, onError)
   const options: UndiciDispatchOptions = {
     origin: request.origin,
     path: request.path,
     method: "GET",
-    headers: request.headers,
+    headers,
     maxRedirections: 0
   }
   try {

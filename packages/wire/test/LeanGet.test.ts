@@ -17,7 +17,15 @@ let transports: ReadonlyArray<readonly [string, LeanGet]>
 beforeAll(async () => {
   server = await listenScriptServer()
   agent = new Agent()
-  transports = [["fetch", makeFetchGet(globalThis.fetch, {})], ["undici", makeUndiciGet(agent)]]
+  transports = [
+    // Node's own fetch with nothing that changes the request: dispatched directly on fetch's dispatcher.
+    ["fetch, direct", makeFetchGet(globalThis.fetch, {})],
+    // An init field the direct path does not replicate keeps the GET on fetch: text() for a declared body.
+    ["fetch, text()", makeFetchGet(globalThis.fetch, { keepalive: false })],
+    // A fetch of one's own (a wrapper, a mock): always the counting reader.
+    ["fetch, reader", makeFetchGet((input, init) => globalThis.fetch(input, init), {})],
+    ["undici", makeUndiciGet(agent)]
+  ]
 })
 
 afterAll(async () => {
@@ -92,7 +100,7 @@ describe("the lean GETs", () => {
     for (const result of await both({ _tag: "Respond", status: 302, headers: { location: "http://localhost:1/x" } })) {
       expect(result).toMatchObject({ _tag: "Response", response: { status: 302 } })
     }
-    expect(server.requests().length - before).toBe(2)
+    expect(server.requests().length - before).toBe(transports.length)
   })
 
   it("abort at any stage: the server sees its answer abandoned", async () => {
@@ -111,6 +119,91 @@ describe("the lean GETs", () => {
     }
   })
 
+  it("refuse a declared length over the cap at once, before any of the body arrives", async () => {
+    // The server declares a gigabyte and keeps sending: only a refusal at the headers ends this.
+    for (const result of await both({ _tag: "Endless", status: 200, contentLength: 2 ** 30 }, 1000)) {
+      expect(result).toMatchObject({ _tag: "Response", response: { status: 200, body: tooLarge } })
+    }
+    // Refused at the headers: the connection closes, so the server's endless answer ends too.
+    while (server.inFlight() > 0) await new Promise((resolve) => setTimeout(resolve, 5))
+    expect(server.inFlight()).toBe(0)
+  })
+
+  it("ask for no encoding, so a server that honours it sends the body as it is", async () => {
+    const body = JSON.stringify({ a: "b".repeat(300) })
+    for (const result of await both({ _tag: "Gzip", status: 200, body })) {
+      expect(result).toMatchObject({ _tag: "Response", response: { body: { text: body, truncated: false } } })
+      if (result._tag === "Response") expect(result.response.header("content-encoding")).toBeUndefined()
+    }
+  })
+
+  it("count decoded bytes of an encoded body: a gzip bomb stops at the cap, a small gzip body reads whole", async () => {
+    // A server that encodes anyway (or a browser, which drops the client's `identity`). fetch decodes, and
+    // its readers count what it hands over; undici hands over the bytes as they came, with the header that
+    // says they are encoded (the client then refuses them as not JSON), so both stay under the cap.
+    const decodes = (name: string) => name.startsWith("fetch") && name !== "fetch, direct"
+    const bomb = `"${" ".repeat(4 * 1024 * 1024)}"`
+    const small = JSON.stringify({ a: "b".repeat(300) })
+    const bombs = await both({ _tag: "Gzip", status: 200, body: bomb, always: true }, 64 * 1024)
+    const smalls = await both({ _tag: "Gzip", status: 200, body: `\uFEFF${small}`, always: true }, 4096)
+    for (const [i, [name]] of transports.entries()) {
+      const [big, little] = [bombs[i]!, smalls[i]!]
+      if (big._tag !== "Response" || little._tag !== "Response") throw new Error(`${name}: no response`)
+      if (decodes(name)) {
+        expect(big.response.body).toBe(tooLarge)
+        expect(little.response.body).toEqual({ text: small, truncated: false, broken: undefined })
+      } else {
+        expect(big.response.header("content-encoding")).toBe("gzip")
+        expect(big.response.body.text.length).toBeLessThanOrEqual(64 * 1024)
+      }
+    }
+  })
+
+  it("on Node's own fetch, dispatch on the dispatcher fetch would use: init's, else the global one", async () => {
+    type Options = Record<string, unknown>
+    const spy = (seen: Array<Options>) => ({
+      dispatch: (options: Options, handler: never) => {
+        seen.push(options)
+        return agent.dispatch(options as never, handler)
+      }
+    })
+    const ours = ["origin", "path", "method", "headers", "maxRedirections"]
+    const viaInit: Array<Options> = []
+    const withDispatcher = makeFetchGet(globalThis.fetch, { dispatcher: spy(viaInit) } as RequestInit)
+    server.script({ _tag: "Respond", status: 200, body: "{}" })
+    expect(await send(withDispatcher)).toMatchObject({ _tag: "Response", response: { status: 200 } })
+    expect(viaInit.map(Object.keys)).toEqual([ours])
+    expect(viaInit[0]!.maxRedirections).toBe(0)
+
+    const key = Symbol.for("undici.globalDispatcher.1")
+    const global = globalThis as unknown as Record<symbol, unknown>
+    const before = global[key]
+    const viaGlobal: Array<Options> = []
+    try {
+      const get = makeFetchGet(globalThis.fetch, {})
+      // Replaced after the GET was made, as setGlobalDispatcher may: the GET follows, as fetch would.
+      global[key] = spy(viaGlobal)
+      server.script({ _tag: "Respond", status: 200, body: "{}" })
+      expect(await send(get)).toMatchObject({ _tag: "Response", response: { status: 200 } })
+      expect(viaGlobal.map(Object.keys)).toEqual([ours])
+    } finally {
+      global[key] = before
+    }
+  })
+
+  it("use a fetch of one's own (a mock, a wrapper) as it is, on every request", async () => {
+    let calls = 0
+    const get = makeFetchGet((input, init) => {
+      calls++
+      return globalThis.fetch(input, init)
+    }, {})
+    for (let i = 0; i < 3; i++) {
+      server.script({ _tag: "Respond", status: 200, body: "{}" })
+      expect(await send(get)).toMatchObject({ _tag: "Response", response: { status: 200 } })
+    }
+    expect(calls).toBe(3)
+  })
+
   it("report a fetch that throws, or a dispatcher that throws, through onError", async () => {
     const boom = new Error("boom")
     const throwing: ReadonlyArray<LeanGet> = [
@@ -121,7 +214,14 @@ describe("the lean GETs", () => {
         dispatch: () => {
           throw boom
         }
-      })
+      }),
+      makeFetchGet(globalThis.fetch, {
+        dispatcher: {
+          dispatch: () => {
+            throw boom
+          }
+        }
+      } as RequestInit)
     ]
     for (const get of throwing) expect(await send(get)).toEqual({ _tag: "Error", cause: boom })
   })

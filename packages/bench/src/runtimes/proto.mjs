@@ -11,11 +11,11 @@ import * as Option from "effect/Option"
 
 const LeanGetId = Symbol.for("@deepset-tokens/client/LeanGet")
 const noop = () => {}
-const none = Option.none()
 const decoder = new TextDecoder()
-const bodyOf = (text) => ({ text, truncated: false, broken: none })
-const tooLarge = { text: "", truncated: true, broken: none }
-const brokenWith = (reason) => ({ text: "", truncated: false, broken: Option.some(reason) })
+// The wire core's Body: `broken` is the reason, or undefined for a body that arrived whole.
+const bodyOf = (text) => ({ text, truncated: false, broken: undefined })
+const tooLarge = { text: "", truncated: true, broken: undefined }
+const brokenWith = (reason) => ({ text: "", truncated: false, broken: reason })
 const describe = (e) => (e instanceof Error ? e.message : String(e))
 
 const declaredLength = (value) => {

@@ -52,6 +52,10 @@ const canonical = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-
  * @since 0.1.0
  */
 export const parseApiTokenId = (input: string): Either.Either<ApiTokenId, string> => {
+  // The type says string; a JavaScript caller may still pass anything, and it must get a reason, not a TypeError.
+  if (typeof input !== "string") {
+    return Either.left(`a token id is a string, got ${input === null ? "null" : typeof input}`)
+  }
   if (input.length === 0) return Either.left("the id is empty")
   if (input.length !== 36) return Either.left(`a token id is 36 characters long, got ${input.length}`)
   if (!canonical.test(input)) return Either.left("a token id is a UUID such as 3f2504e0-4f89-11d3-9a0c-0305e82c3301")

@@ -92,7 +92,14 @@ const build = (options: ApiTokens.Options): Effect.Effect<Built, ApiTokensConfig
       }))
 
     const invalid = (input: string, reason: string) =>
-      withRetrieveSpan(new InvalidTokenId({ input: excerpt(scrub, input, 64), reason }), () => ({}))
+      withRetrieveSpan(
+        // Not a string (from JavaScript): its type is shown, never a rendering that could throw or hold the key.
+        new InvalidTokenId({
+          input: typeof input === "string" ? excerpt(scrub, input, 64) : `(${typeof input})`,
+          reason
+        }),
+        () => ({})
+      )
 
     const retrieveWith = (input: string, plan: Plan): Effect.Effect<TokenMeta, ApiTokensError> => {
       const parsed = parseApiTokenId(input)

@@ -1,5 +1,5 @@
 /**
- * A misspelt option (`maxRetries` for `retry.times`, `timout`) is refused by name on every way in, instead of being
+ * Input from JavaScript that the types would catch. A misspelt option (`maxRetries` for `retry.times`, `timout`) is refused by name on every way in, instead of being
  * ignored without a word: the types catch it in TypeScript, but not from JavaScript or a config file.
  */
 import { ApiTokens, type ApiTokensConfigError } from "@deepset-tokens/client"
@@ -70,5 +70,18 @@ describe("unknown options", () => {
         const fromCall = yield* Effect.flip(tokens.retrieve(id, { [key]: 1 } as unknown as ApiTokens.CallOptions))
         expect(fromCall).toMatchObject({ _tag: "ApiTokensConfigError", field: key })
       })
+  )
+})
+
+describe("an id that is not a string (from JavaScript)", () => {
+  it.effect.prop(
+    "is an InvalidTokenId, never a defect",
+    [fc.anything().filter((v) => typeof v !== "string")],
+    ([id]) =>
+      Effect.gen(function*() {
+        const tokens = yield* ApiTokens
+        const error = yield* Effect.flip(tokens.retrieve(id as unknown as string))
+        expect(error._tag).toBe("InvalidTokenId")
+      }).pipe(Effect.provide(FakeDeepsetApi.layerFor(ApiTokens.layer({ apiKey }))))
   )
 })

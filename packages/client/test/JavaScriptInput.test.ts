@@ -1,6 +1,7 @@
 /**
- * Input from JavaScript that the types would catch. A misspelt option (`maxRetries` for `retry.times`, `timout`) is refused by name on every way in, instead of being
- * ignored without a word: the types catch it in TypeScript, but not from JavaScript or a config file.
+ * Input the types catch in TypeScript but not from JavaScript or a config file: a misspelt option (`maxRetries` for
+ * `retry.times`, `timout`) is refused by name on every way in instead of being ignored without a word, and an id
+ * that is not a string is an `InvalidTokenId`, never a defect.
  */
 import { ApiTokens, type ApiTokensConfigError } from "@deepset-tokens/client"
 import { FakeDeepsetApi } from "@deepset-tokens/testing"

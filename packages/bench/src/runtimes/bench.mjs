@@ -2,6 +2,9 @@
 // our packages were installed with plain npm from their packed tarballs (run.mjs sets that up). Prints JSON.
 //
 // Env: PORT, TOKEN_ID, ROUNDS, PER_ROUND; BENCH_GROUPS (comma list: fetch, undici, experiments).
+//
+// A harness, not a library path: the baselines (raw fetch, openapi-fetch) throw and the experiments die on a wrong
+// answer on purpose, so a broken row fails the run instead of timing an error.
 import { ApiTokens, FetchTransport } from "@deepset-tokens/client"
 import { decodeTokenMeta } from "@deepset-tokens/domain"
 import * as HttpClient from "@effect/platform/HttpClient"

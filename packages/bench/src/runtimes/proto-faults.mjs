@@ -2,6 +2,7 @@
 // timeout before the headers and while the body stalls; each twice, so on Node the second goes to fetch's
 // dispatcher directly. From dist/runtimes/project after a runtimes run:
 //   node fault-server.mjs & FPORT=37700 npx -y deno@2.9.6 run -A proto-faults.mjs
+// A manual check that prints its outcomes (console.log) for a person to read; it is not a test.
 import { ApiTokens } from "@deepset-tokens/client"
 import { Effect, Layer, Redacted } from "effect"
 import * as Proto from "./proto.mjs"

@@ -24,7 +24,7 @@ import {
   Schema
 } from "effect"
 import { readFileSync } from "node:fs"
-import { baseOptions, type Case, cases, type Context, optionsFor } from "./resilience/cases.js"
+import { baseOptions, type Case, cases, optionsFor, refusedOrigin, stage } from "./resilience/cases.js"
 import { region } from "./resilience/matrix.js"
 import {
   expectedProxyResults,
@@ -77,8 +77,6 @@ const observe = (http: Layer.Layer<HttpClient.HttpClient, ApiTokensConfigError>,
 const eventually = <A>(self: Effect.Effect<A>, ok: (a: A) => boolean) =>
   self.pipe(Effect.filterOrFail(ok), Effect.retry(Schedule.spaced("5 millis")), Effect.timeout("2 seconds"))
 
-const refusedOrigin = Effect.map(Effect.scoped(FaultServer.make), (server) => server.url)
-
 const matrix = new Map<string, Map<string, string>>()
 const record = (row: string, transport: string, outcome: string) => {
   const cells = matrix.get(row) ?? new Map<string, string>()
@@ -91,18 +89,8 @@ const throughProxy = (transport: Transport, make: (typeof transports)[number][1]
     `${transport} through a proxy | ${c.group} | ${c.name} -> ${c.expect.tag}`,
     () =>
       Effect.gen(function*() {
-        const server = yield* FaultServer.make
-        const second = yield* FaultServer.make
+        const { baseUrl, second, server } = yield* stage(c, { body, key })
         const proxy = yield* ForwardProxy.make({ credentials: { user, password } })
-        const ctx: Context = {
-          body,
-          secondOrigin: second.url,
-          otherName: `http://localhost:${server.port}`,
-          now: Date.now(),
-          key
-        }
-        yield* server.script(...c.server(ctx))
-        const baseUrl = c.refused === true ? yield* refusedOrigin : server.url
         const observed = yield* observe(make({ url: proxy.urlWithCredentials }), optionsFor(base.apiKey, c, baseUrl))
         record(c.name, transport, outcomeOf(observed.exit))
         expect(outcomeOf(observed.exit)).toBe(c.expect.tag)

@@ -29,8 +29,7 @@ import {
   Schema
 } from "effect"
 import { readFileSync } from "node:fs"
-import { createServer } from "node:net"
-import { baseOptions, type Case, cases, type Context, type Expected, optionsFor } from "./cases.js"
+import { baseOptions, type Case, cases, type Context, type Expected, optionsFor, stage } from "./cases.js"
 import { region, render } from "./matrix.js"
 
 const token = fc.sample(Arbitraries.realisticTokenMeta(), { numRuns: 1, seed: 99 })[0]!
@@ -142,16 +141,6 @@ const check = (expected: Expected, observed: Observed) => {
 const eventually = <A>(self: Effect.Effect<A>, ok: (a: A) => boolean, limit: Duration.DurationInput = "2 seconds") =>
   self.pipe(Effect.filterOrFail(ok), Effect.retry(Schedule.spaced("5 millis")), Effect.timeout(limit))
 
-/** An origin where nothing listens: a port that was just free. */
-const refusedOrigin = Effect.async<string>((resume) => {
-  const probe = createServer()
-  probe.listen(0, "127.0.0.1", () => {
-    const address = probe.address()
-    const port = typeof address === "object" && address !== null ? address.port : 1
-    probe.close(() => resume(Effect.succeed(`http://127.0.0.1:${port}`)))
-  })
-})
-
 /** What the matrix shows per fault and transport. */
 const matrix = new Map<string, Map<string, string>>()
 const record = (c: Case, transport: string, exit: Exit.Exit<TokenMeta, ApiTokensError>) => {
@@ -163,17 +152,7 @@ const record = (c: Case, transport: string, exit: Exit.Exit<TokenMeta, ApiTokens
 const onSockets = (transport: Transport, http: Layer.Layer<HttpClient.HttpClient>, c: Case) =>
   it.scopedLive(`${transport} | ${c.group} | ${c.name} -> ${c.expect.tag}`, () =>
     Effect.gen(function*() {
-      const server = yield* FaultServer.make
-      const second = yield* FaultServer.make
-      const ctx: Context = {
-        body,
-        secondOrigin: second.url,
-        otherName: `http://localhost:${server.port}`,
-        now: Date.now(),
-        key
-      }
-      yield* server.script(...c.server(ctx))
-      const baseUrl = c.refused === true ? yield* refusedOrigin : server.url
+      const { baseUrl, second, server } = yield* stage(c, { body, key })
       const observed = yield* Effect.gen(function*() {
         const observed = yield* observe
         // While the client and its connection pool are still alive: every answer it started is over, so

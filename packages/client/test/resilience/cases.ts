@@ -7,7 +7,7 @@
  */
 import type { ApiTokens, ApiTokensError } from "@deepset-tokens/client"
 import { Fault, FaultServer } from "@deepset-tokens/testing"
-import type { Redacted } from "effect"
+import { Effect, type Redacted, type Scope } from "effect"
 import { Duration } from "effect"
 
 /** What a case's script may refer to. */
@@ -514,3 +514,34 @@ export const optionsFor = (apiKey: Redacted.Redacted<string>, c: Case, baseUrl: 
     retry: c.options?.retry === false ? false : { ...base.retry, ...c.options?.retry }
   }
 }
+
+/** An origin where nothing listens: a fault server's, just closed. */
+export const refusedOrigin: Effect.Effect<string, FaultServer.FaultServerError> = Effect.map(
+  Effect.scoped(FaultServer.make),
+  (server) => server.url
+)
+
+/**
+ * Starts the servers a case runs against, in the current scope: the configured one with the case's script, and a
+ * second origin that must never see a request. `baseUrl` is where the client is pointed (nowhere, for a case
+ * about a refused connection).
+ */
+export const stage = (c: Case, { body, key }: { readonly body: string; readonly key: string }): Effect.Effect<
+  { readonly server: FaultServer.Service; readonly second: FaultServer.Service; readonly baseUrl: string },
+  FaultServer.FaultServerError,
+  Scope.Scope
+> =>
+  Effect.gen(function*() {
+    const server = yield* FaultServer.make
+    const second = yield* FaultServer.make
+    const ctx: Context = {
+      body,
+      secondOrigin: second.url,
+      otherName: `http://localhost:${server.port}`,
+      now: Date.now(),
+      key
+    }
+    yield* server.script(...c.server(ctx))
+    const baseUrl = c.refused === true ? yield* refusedOrigin : server.url
+    return { server, second, baseUrl }
+  })

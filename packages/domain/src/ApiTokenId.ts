@@ -59,5 +59,7 @@ export const parseApiTokenId = (input: string): Either.Either<ApiTokenId, string
   if (input.length === 0) return Either.left("the id is empty")
   if (input.length !== 36) return Either.left(`a token id is 36 characters long, got ${input.length}`)
   if (!canonical.test(input)) return Either.left("a token id is a UUID such as 3f2504e0-4f89-11d3-9a0c-0305e82c3301")
-  return Either.right(ApiTokenId.make(input.toLowerCase()))
+  // The pattern above is all the brand checks, so `make` is told not to validate again: its validation runs the
+  // schema's parser on every call, a few µs on the hot path of every request.
+  return Either.right(ApiTokenId.make(input.toLowerCase(), true))
 }

@@ -24,7 +24,7 @@ import { leanGetOf } from "./lean.js"
 import { leanAttempt } from "./leanAttempt.js"
 import { makePlan, type Plan, resolveCall, resolveOptions } from "./options.js"
 import { withDeadline, withRetries } from "./retry.js"
-import { withRetrieveSpan } from "./tracing.js"
+import { inRetrieveSpan, isTraced, withRetrieveSpan } from "./tracing.js"
 import { userAgent } from "./userAgent.js"
 
 /** @internal */
@@ -55,23 +55,25 @@ const build = (options: ApiTokens.Options): Effect.Effect<Built, ApiTokensConfig
       Effect.timeoutFail(effect, { duration: plan.timeout, onTimeout: () => plan.attemptTimeout })
 
     const lean = leanGetOf(provided)
-    const attempt = lean === undefined
+    const leanPath = lean === undefined ? undefined : leanAttempt({
+      get: lean,
+      origin: new URL(tokenUrl).origin,
+      pathPrefix: new URL(tokenUrl).pathname,
+      headers: {
+        authorization: `Bearer ${Redacted.value(options.apiKey)}`,
+        accept: "application/json",
+        "user-agent": userAgent
+      },
+      maxBodyBytes,
+      scrub,
+      timed
+    })
+    const attempt = leanPath === undefined
       ? yield* genericAttempt(provided, { options, tokenUrl, maxBodyBytes, scrub, timed })
-      : leanAttempt({
-        get: lean,
-        origin: new URL(tokenUrl).origin,
-        pathPrefix: new URL(tokenUrl).pathname,
-        headers: {
-          authorization: `Bearer ${Redacted.value(options.apiKey)}`,
-          accept: "application/json",
-          "user-agent": userAgent
-        },
-        maxBodyBytes,
-        scrub,
-        timed
-      })
+      : leanPath.attempt
 
-    const run = withDeadline(withRetries(attempt))
+    const retrying = withRetries(attempt)
+    const run = withDeadline(retrying.run)
 
     // Calls share a request only when they would make it alike: the layer's plan keys by the id alone (no
     // string built on the hot path), any other plan by the id and its signature.
@@ -84,12 +86,22 @@ const build = (options: ApiTokens.Options): Effect.Effect<Built, ApiTokensConfig
     const clock = yield* Effect.clock
     const fetchOrCache = store === undefined ? shared : storingOutcomes(shared, store, clock)
 
+    // A lean transport with nothing to wrap around the call (no coalescing or cache here; no span or deadline,
+    // known per call) runs it as one step: see `LeanAttempt.first`. One look at the fiber decides for both.
+    const direct = coalescer === undefined && store === undefined ? leanPath : undefined
     const traced = (id: ApiTokenId, plan: Plan) =>
-      withRetrieveSpan(fetchOrCache(id, plan), () => ({
-        "deepset.api_token_id": id,
-        "http.request.method": "GET",
-        "url.full": tokenUrl + id
-      }))
+      Effect.withFiberRuntime<TokenMeta, ApiTokensError>((fiber) => {
+        if (isTraced(fiber)) {
+          return inRetrieveSpan(fetchOrCache(id, plan), {
+            "deepset.api_token_id": id,
+            "http.request.method": "GET",
+            "url.full": tokenUrl + id
+          })
+        }
+        return (direct !== undefined && plan.deadline === undefined
+          ? direct.first(fiber, id, plan, retrying.afterFirst)
+          : undefined) ?? fetchOrCache(id, plan)
+      })
 
     const invalid = (input: string, reason: string) =>
       withRetrieveSpan(

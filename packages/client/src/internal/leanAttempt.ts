@@ -5,6 +5,7 @@ import * as Context from "effect/Context"
 import * as DefaultServices from "effect/DefaultServices"
 import * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
+import type * as Fiber from "effect/Fiber"
 import type * as Tracer from "effect/Tracer"
 import { interpretBody } from "./interpret.js"
 import type { Plan } from "./options.js"
@@ -33,6 +34,35 @@ export interface LeanAttemptOptions {
 }
 
 /**
+ * What follows a failed first attempt (the retries), for a call that runs its first attempt through `first`.
+ *
+ * @internal
+ */
+export type AfterFirst = (id: ApiTokenId, plan: Plan, error: ApiTokensError) => Effect.Effect<TokenMeta, ApiTokensError>
+
+/** @internal */
+export interface LeanAttempt {
+  /** One attempt, for the retry pipeline: it looks at the fiber's clock itself. */
+  readonly attempt: (id: ApiTokenId, plan: Plan) => Effect.Effect<TokenMeta, ApiTokensError>
+  /**
+   * The whole call as one `Effect.async`, for a caller that holds the fiber already and has nothing to wrap
+   * around the call (no span, deadline, coalescing or cache): the first attempt, then `afterFirst` with its
+   * error, if it failed. `undefined` when the fiber's clock is not the live one, or the timeout is past what
+   * a timer can hold: the caller takes the pipeline then.
+   *
+   * Why: between two network waits, every step of Effect's runtime costs several times its hot-loop price
+   * (see packages/bench/WHERE-THE-TIME-GOES.md). The pipeline (a span check, a retry handler, a clock check)
+   * is three steps a successful call does not need.
+   */
+  readonly first: (
+    fiber: Fiber.RuntimeFiber<unknown, unknown>,
+    id: ApiTokenId,
+    plan: Plan,
+    afterFirst: AfterFirst
+  ) => Effect.Effect<TokenMeta, ApiTokensError> | undefined
+}
+
+/**
  * One attempt on a lean transport: a single `Effect.async` around one request, so no fiber is forked.
  *
  * The attempt timeout, the call's `plan.timeoutMillis`, is one `setTimeout` that fails the attempt and aborts
@@ -41,10 +71,17 @@ export interface LeanAttemptOptions {
  *
  * @internal
  */
-export const leanAttempt = (options: LeanAttemptOptions) => {
+export const leanAttempt = (options: LeanAttemptOptions): LeanAttempt => {
   const { get, headers, maxBodyBytes, origin, pathPrefix, scrub } = options
 
-  const run = (id: ApiTokenId, plan: Plan, clock: Clock.Clock, span: Tracer.AnySpan | undefined, arm: boolean) =>
+  const run = (
+    id: ApiTokenId,
+    plan: Plan,
+    clock: Clock.Clock,
+    span: Tracer.AnySpan | undefined,
+    arm: boolean,
+    afterFirst: AfterFirst | undefined
+  ) =>
     Effect.async<TokenMeta, ApiTokensError>((resume) => {
       // Declared first: a transport may answer synchronously (a closed dispatcher fails at once).
       let settled = false
@@ -56,6 +93,8 @@ export const leanAttempt = (options: LeanAttemptOptions) => {
         clearTimeout(timer)
         resume(outcome)
       }
+      const fail = (error: ApiTokensError) =>
+        settle(afterFirst === undefined ? Effect.fail(error) : afterFirst(id, plan, error))
       const onResponse = (response: LeanResponse) => {
         if (settled) return
         if (span !== undefined && span._tag === "Span") span.attribute("http.response.status_code", response.status)
@@ -73,14 +112,15 @@ export const leanAttempt = (options: LeanAttemptOptions) => {
           // interpretBody is total (property-tested); this only keeps a bug from escaping into the transport.
           return settle(Effect.die(defect))
         }
+        if (outcome._tag === "Left") return fail(outcome.left)
         settle(outcome)
       }
       const onError = (cause: unknown) =>
-        settle(Effect.fail(new TransportError({ reason: excerpt(scrub, describeError(cause) || String(cause)) })))
+        fail(new TransportError({ reason: excerpt(scrub, describeError(cause) || String(cause)) }))
       abort = get({ origin, path: pathPrefix + id, headers, maxBodyBytes }, onResponse, onError)
       if (arm && !settled) {
         timer = setTimeout(() => {
-          settle(Effect.fail(plan.attemptTimeout))
+          fail(plan.attemptTimeout)
           abort()
         }, plan.timeoutMillis)
       }
@@ -91,11 +131,21 @@ export const leanAttempt = (options: LeanAttemptOptions) => {
       })
     })
 
-  return (id: ApiTokenId, plan: Plan): Effect.Effect<TokenMeta, ApiTokensError> =>
-    Effect.withFiberRuntime((fiber) => {
-      const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
-      return clock === liveClock && plan.timeoutMillis <= maxTimerMillis
-        ? run(id, plan, clock, fiber.currentSpan, true)
-        : options.timed(run(id, plan, clock, fiber.currentSpan, false), plan)
-    })
+  // The timer is ours only under the live clock, and only for what setTimeout can hold.
+  const liveClockOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>, plan: Plan) =>
+    Context.get(fiber.currentDefaultServices, Clock.Clock) === liveClock && plan.timeoutMillis <= maxTimerMillis
+
+  return {
+    attempt: (id, plan) =>
+      Effect.withFiberRuntime((fiber) =>
+        liveClockOf(fiber, plan)
+          ? run(id, plan, liveClock, fiber.currentSpan, true, undefined)
+          : options.timed(
+            run(id, plan, Context.get(fiber.currentDefaultServices, Clock.Clock), fiber.currentSpan, false, undefined),
+            plan
+          )
+      ),
+    first: (fiber, id, plan, afterFirst) =>
+      liveClockOf(fiber, plan) ? run(id, plan, liveClock, undefined, true, afterFirst) : undefined
+  }
 }

@@ -61,38 +61,54 @@ interface Observed {
   readonly renderings: ReadonlyArray<string>
 }
 
-/** Runs `retrieve` with debug logging and a recording tracer, and keeps everything it rendered. */
-const observe = Effect.gen(function*() {
-  const lines: Array<string> = []
-  const waits: Array<number> = []
-  const logger = Logger.make((options) => {
-    const line = Logger.logfmtLogger.log(options)
-    if (line.includes("ApiTokens.retrieve: retrying")) {
-      waits.push(Number(Option.getOrElse(HashMap.get(options.annotations, "waitMillis"), () => Number.NaN)))
+// Our transports once more as a call runs on them with tracing and coalescing off: as one step
+// (`LeanAttempt.first`), not through the pipeline a span or a shared request wraps. It must behave alike.
+type Way = Transport | "fetch, one step" | "undici, one step"
+const ways: ReadonlyArray<
+  readonly [Way, Layer.Layer<HttpClient.HttpClient>, { readonly traced: boolean; readonly coalesce: boolean }]
+> = [
+  ...transports.map(([transport, http]) => [transport, http, { traced: true, coalesce: true }] as const),
+  ["fetch, one step", FetchTransport.layer, { traced: false, coalesce: false }],
+  ["undici, one step", UndiciTransport.layer, { traced: false, coalesce: false }]
+]
+
+/**
+ * Runs `retrieve` with debug logging and a recording tracer, and keeps everything it rendered. Untraced, the
+ * recorder is installed but tracing is off, so it records nothing and the call runs as an untraced one does.
+ */
+const observe = (traced: boolean) =>
+  Effect.gen(function*() {
+    const lines: Array<string> = []
+    const waits: Array<number> = []
+    const logger = Logger.make((options) => {
+      const line = Logger.logfmtLogger.log(options)
+      if (line.includes("ApiTokens.retrieve: retrying")) {
+        waits.push(Number(Option.getOrElse(HashMap.get(options.annotations, "waitMillis"), () => Number.NaN)))
+      }
+      lines.push(line, Logger.jsonLogger.log(options))
+    })
+    const exit = yield* retrieve.pipe(
+      Effect.exit,
+      Effect.withTracerEnabled(traced),
+      Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
+      Logger.withMinimumLogLevel(LogLevel.Debug)
+    )
+    const spans = yield* (yield* SpanRecorder.SpanRecorder).spans
+    const observed: Observed = {
+      exit,
+      attempts: 1 + waits.length,
+      waits,
+      renderings: [
+        String(exit),
+        json(exit),
+        Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "",
+        Exit.isFailure(exit) ? Cause.squash(exit.cause) instanceof Error ? String(Cause.squash(exit.cause)) : "" : "",
+        ...lines,
+        ...spans.map((s) => json([...s.attributes]) + json(s.events) + String(s.exit))
+      ]
     }
-    lines.push(line, Logger.jsonLogger.log(options))
+    return observed
   })
-  const exit = yield* retrieve.pipe(
-    Effect.exit,
-    Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
-    Logger.withMinimumLogLevel(LogLevel.Debug)
-  )
-  const spans = yield* (yield* SpanRecorder.SpanRecorder).spans
-  const observed: Observed = {
-    exit,
-    attempts: 1 + waits.length,
-    waits,
-    renderings: [
-      String(exit),
-      json(exit),
-      Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "",
-      Exit.isFailure(exit) ? Cause.squash(exit.cause) instanceof Error ? String(Cause.squash(exit.cause)) : "" : "",
-      ...lines,
-      ...spans.map((s) => json([...s.attributes]) + json(s.events) + String(s.exit))
-    ]
-  }
-  return observed
-})
 
 const outcomeOf = (exit: Exit.Exit<TokenMeta, ApiTokensError>): string =>
   Exit.match(exit, {
@@ -149,19 +165,25 @@ const record = (c: Case, transport: string, exit: Exit.Exit<TokenMeta, ApiTokens
   matrix.set(c.name, row)
 }
 
-const onSockets = (transport: Transport, http: Layer.Layer<HttpClient.HttpClient>, c: Case) =>
+const onSockets = (
+  transport: Way,
+  http: Layer.Layer<HttpClient.HttpClient>,
+  { coalesce, traced }: { readonly traced: boolean; readonly coalesce: boolean },
+  c: Case
+) =>
   it.scopedLive(`${transport} | ${c.group} | ${c.name} -> ${c.expect.tag}`, () =>
     Effect.gen(function*() {
       const { baseUrl, second, server } = yield* stage(c, { body, key })
       const observed = yield* Effect.gen(function*() {
-        const observed = yield* observe
+        const observed = yield* observe(traced)
+        if (!traced) expect(yield* (yield* SpanRecorder.SpanRecorder).spans).toEqual([])
         // While the client and its connection pool are still alive: every answer it started is over, so
         // no stalled or endless body was left hanging on an open socket.
         yield* eventually(server.inFlight, (n) => n === 0)
         return observed
       }).pipe(
         Effect.provide(Layer.mergeAll(
-          ApiTokens.layer(optionsFor(base.apiKey, c, baseUrl)).pipe(Layer.provide(http)),
+          ApiTokens.layer({ ...optionsFor(base.apiKey, c, baseUrl), coalesce }).pipe(Layer.provide(http)),
           SpanRecorder.layer
         ))
       )
@@ -188,7 +210,7 @@ const onFake = (c: Case, faults: NonNullable<Case["fake"]>) =>
         key
       }
       yield* api.script(...faults(ctx))
-      const observed = yield* observe
+      const observed = yield* observe(true)
       record(c, "fake", observed.exit)
       check(c.expect, observed)
       expect((yield* api.requests).length).toBe(c.expect.requests)
@@ -203,8 +225,8 @@ const onFake = (c: Case, faults: NonNullable<Case["fake"]>) =>
     ))
 
 const everywhere = (selected: ReadonlyArray<Case>) => {
-  for (const [transport, http] of transports) {
-    for (const c of selected) onSockets(transport, http, c)
+  for (const [way, http, how] of ways) {
+    for (const c of selected) onSockets(way, http, how, c)
   }
   for (const c of selected) if (c.fake !== undefined) onFake(c, c.fake)
 }
@@ -235,9 +257,9 @@ describe.concurrent("interruption over real sockets", () => {
   const forkRetrieve = (http: Layer.Layer<HttpClient.HttpClient>, options: ApiTokens.Options) =>
     Effect.fork(retrieve.pipe(Effect.provide(ApiTokens.layer(options).pipe(Layer.provide(http)))))
 
-  it.scopedLive.each(transports)(
+  it.scopedLive.each(ways)(
     "%s: interrupting retrieve aborts the request and closes its socket, while waiting for headers or body",
-    ([, http]) =>
+    ([, http, { coalesce }]) =>
       Effect.gen(function*() {
         const server = yield* FaultServer.make
         yield* server.script(
@@ -246,7 +268,7 @@ describe.concurrent("interruption over real sockets", () => {
         )
         for (let i = 0; i < 2; i++) {
           const closedBefore = yield* server.closedSockets
-          const fiber = yield* forkRetrieve(http, { ...base, timeout: "1 minute", baseUrl: server.url })
+          const fiber = yield* forkRetrieve(http, { ...base, timeout: "1 minute", baseUrl: server.url, coalesce })
           // Wait until the server holds the request, then interrupt the caller.
           yield* eventually(server.requests, (seen) => seen.length > i)
           yield* Fiber.interrupt(fiber)
@@ -284,9 +306,9 @@ describe.concurrent("interruption over real sockets", () => {
       })
   )
 
-  it.scopedLive.each(transports)(
+  it.scopedLive.each(ways)(
     "%s: interrupting retrieve during a retry wait sends nothing more",
-    ([, http]) =>
+    ([, http, { coalesce }]) =>
       Effect.gen(function*() {
         const server = yield* FaultServer.make
         yield* server.script(FaultServer.Behavior.Respond({ status: 503, headers: { "retry-after-ms": "500" } }))
@@ -295,7 +317,7 @@ describe.concurrent("interruption over real sockets", () => {
         const logger = Logger.make(({ message }) => {
           if (String(message).includes("retrying")) Deferred.unsafeDone(waiting, Exit.void)
         })
-        const fiber = yield* forkRetrieve(http, { ...base, baseUrl: server.url }).pipe(
+        const fiber = yield* forkRetrieve(http, { ...base, baseUrl: server.url, coalesce }).pipe(
           Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
           Logger.withMinimumLogLevel(LogLevel.Debug)
         )
@@ -385,7 +407,7 @@ describe("retries over real sockets (property)", () => {
     [FaultServer.Behavior.Truncate({ status: 200, prefix: "{" })]
   )
 
-  for (const [transport, http] of transports) {
+  for (const [transport, http, { coalesce }] of ways) {
     it.live.prop(
       `${transport}: succeeds exactly when faults <= retries, after min(faults + 1, retries + 1) requests`,
       [fc.array(transient, { maxLength: 4 }), fc.integer({ min: 0, max: 3 })],
@@ -395,7 +417,7 @@ describe("retries over real sockets (property)", () => {
           yield* server.script(...faults.flat(), FaultServer.Behavior.Respond({ status: 200, headers: {}, body }))
           const exit = yield* Effect.exit(retrieve).pipe(
             Effect.provide(
-              ApiTokens.layer({ ...base, baseUrl: server.url, retry: { ...base.retry, times } }).pipe(
+              ApiTokens.layer({ ...base, baseUrl: server.url, retry: { ...base.retry, times }, coalesce }).pipe(
                 Layer.provide(http)
               )
             )
@@ -413,7 +435,7 @@ describe("the fault matrix", () => {
     for (const c of cases) {
       const row = matrix.get(c.name)
       expect([...(row?.keys() ?? [])].sort()).toEqual(
-        c.fake === undefined ? [...transports.map(([t]) => t)].sort() : ["fake", ...transports.map(([t]) => t)].sort()
+        c.fake === undefined ? [...ways.map(([t]) => t)].sort() : ["fake", ...ways.map(([t]) => t)].sort()
       )
       for (const got of row?.values() ?? []) expect(got).toBe(c.expect.tag)
     }

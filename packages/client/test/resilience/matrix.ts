@@ -5,7 +5,15 @@
  */
 import type { Case } from "./cases.js"
 
-export const columns = ["fetch", "undici", "platform fetch", "platform undici", "fake"] as const
+export const columns = [
+  "fetch",
+  "undici",
+  "fetch, one step",
+  "undici, one step",
+  "platform fetch",
+  "platform undici",
+  "fake"
+] as const
 
 const expectedText = (c: Case): string => {
   const e = c.expect

@@ -9,6 +9,7 @@ import { HttpClient } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Agent } from "@effect/platform-node/Undici"
 import { describe, expect, it } from "@effect/vitest"
+import type { Duration } from "effect"
 import { Effect, Exit, FastCheck as fc, Fiber, Layer, Redacted, Schema, TestClock } from "effect"
 
 const token = fc.sample(Arbitraries.realisticTokenMeta(), { numRuns: 1, seed: 31 })[0]!
@@ -121,6 +122,47 @@ describe.each(transports)("%s", (_, transport) => {
       expect(meta).toEqual(token)
       expect(seen).toEqual([`${server.url}/api/v1/token/${token.api_token_id}`])
     }))
+
+  // With tracing and coalescing off, a call is one step (`LeanAttempt.first`): its request is aborted when the
+  // calling fiber ends, not by an interruption handler.
+  describe("a call in one step (tracing and coalescing off)", () => {
+    const oneStep = (baseUrl: string, timeout: Duration.DurationInput) =>
+      ApiTokens.layer({ apiKey, baseUrl, timeout, coalesce: false }).pipe(Layer.provide(transport))
+
+    it.scopedLive("a fiber that makes many calls keeps going, each call answered", () =>
+      Effect.gen(function*() {
+        const server = yield* FaultServer.make
+        const calls = 20
+        for (let i = 0; i < calls; i++) {
+          yield* server.script(FaultServer.Behavior.Respond({ status: 200, headers: {}, body }))
+        }
+        const got = yield* Effect.forEach(Array.from({ length: calls }), () => retrieve).pipe(
+          Effect.withTracerEnabled(false),
+          Effect.provide(oneStep(server.url, "10 seconds"))
+        )
+        expect(got).toEqual(Array.from({ length: calls }, () => token))
+        expect((yield* server.requests).length).toBe(calls)
+      }))
+
+    it.scopedLive("a caller that survives the interruption (it masks and recovers) has its request aborted no later than the attempt timeout", () =>
+      Effect.gen(function*() {
+        const server = yield* FaultServer.make
+        yield* server.script(FaultServer.Behavior.StallBody({ status: 200, prefix: "{" }))
+        const recovered = yield* Effect.fork(
+          Effect.uninterruptibleMask((restore) =>
+            Effect.zipLeft(Effect.exit(restore(retrieve)), Effect.sleep("1500 millis"))
+          ).pipe(Effect.withTracerEnabled(false), Effect.provide(oneStep(server.url, "300 millis")))
+        )
+        while ((yield* server.inFlight) === 0) yield* Effect.sleep("5 millis")
+        yield* Fiber.interrupt(recovered).pipe(Effect.fork)
+        // The fiber lives on (it sleeps uninterruptibly), so only the attempt's own timer can end the request.
+        const closed = yield* Effect.gen(function*() {
+          while ((yield* server.inFlight) > 0) yield* Effect.sleep("5 millis")
+        }).pipe(Effect.timeout("1 second"), Effect.exit)
+        expect(Exit.isSuccess(closed)).toBe(true)
+        expect(recovered.unsafePoll()).toBeNull()
+      }))
+  })
 })
 
 describe("UndiciTransport", () => {

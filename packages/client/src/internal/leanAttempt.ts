@@ -52,7 +52,12 @@ export interface LeanAttempt {
    *
    * Why: between two network waits, every step of Effect's runtime costs several times its hot-loop price
    * (see packages/bench/WHERE-THE-TIME-GOES.md). The pipeline (a span check, a retry handler, a clock check)
-   * is three steps a successful call does not need.
+   * is three steps a successful call does not need, and an interruption handler around the wait is several
+   * more.
+   *
+   * Gotcha: the request is aborted when the fiber ends, which an interruption of this wait always leads to,
+   * unless the caller masks it and recovers (`uninterruptibleMask` + `restore` + `exit`) and goes on; then
+   * the attempt's own timer aborts it. Its answer is dropped either way (Effect ignores a late resume).
    */
   readonly first: (
     fiber: Fiber.RuntimeFiber<unknown, unknown>,
@@ -80,21 +85,28 @@ export const leanAttempt = (options: LeanAttemptOptions): LeanAttempt => {
     clock: Clock.Clock,
     span: Tracer.AnySpan | undefined,
     arm: boolean,
-    afterFirst: AfterFirst | undefined
+    first: { readonly fiber: Fiber.RuntimeFiber<unknown, unknown>; readonly afterFirst: AfterFirst } | undefined
   ) =>
     Effect.async<TokenMeta, ApiTokensError>((resume) => {
       // Declared first: a transport may answer synchronously (a closed dispatcher fails at once).
       let settled = false
       let timer: ReturnType<typeof setTimeout> | undefined
       let abort = noop
+      const cancel = () => {
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        abort()
+      }
       const settle = (outcome: Effect.Effect<TokenMeta, ApiTokensError>) => {
         if (settled) return
         settled = true
         clearTimeout(timer)
+        if (first !== undefined) first.fiber.removeObserver(cancel)
         resume(outcome)
       }
       const fail = (error: ApiTokensError) =>
-        settle(afterFirst === undefined ? Effect.fail(error) : afterFirst(id, plan, error))
+        settle(first === undefined ? Effect.fail(error) : first.afterFirst(id, plan, error))
       const onResponse = (response: LeanResponse) => {
         if (settled) return
         if (span !== undefined && span._tag === "Span") span.attribute("http.response.status_code", response.status)
@@ -118,17 +130,19 @@ export const leanAttempt = (options: LeanAttemptOptions): LeanAttempt => {
       const onError = (cause: unknown) =>
         fail(new TransportError({ reason: excerpt(scrub, describeError(cause) || String(cause)) }))
       abort = get({ origin, path: pathPrefix + id, headers, maxBodyBytes }, onResponse, onError)
-      if (arm && !settled) {
+      if (settled) return
+      if (arm) {
         timer = setTimeout(() => {
           fail(plan.attemptTimeout)
           abort()
         }, plan.timeoutMillis)
       }
-      return Effect.sync(() => {
-        settled = true
-        clearTimeout(timer)
-        abort()
-      })
+      if (first === undefined) return Effect.sync(cancel)
+      // A whole call in one step is the fiber's last wait unless the call ends: an interruption while it waits
+      // ends the fiber, so the fiber's end aborts the request. That spares every call the interruption handler
+      // (`onInterrupt`, several runtime steps that cost ~20 µs on Bun between network waits); the observer is
+      // removed as soon as the request settles, so a fiber making many calls keeps none.
+      first.fiber.addObserver(cancel)
     })
 
   // The timer is ours only under the live clock, and only for what setTimeout can hold.
@@ -146,6 +160,6 @@ export const leanAttempt = (options: LeanAttemptOptions): LeanAttempt => {
           )
       ),
     first: (fiber, id, plan, afterFirst) =>
-      liveClockOf(fiber, plan) ? run(id, plan, liveClock, undefined, true, afterFirst) : undefined
+      liveClockOf(fiber, plan) ? run(id, plan, liveClock, undefined, true, { fiber, afterFirst }) : undefined
   }
 }

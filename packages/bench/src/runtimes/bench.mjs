@@ -7,11 +7,11 @@
 // answer on purpose, so a broken row fails the run instead of timing an error.
 import { ApiTokens, FetchTransport } from "@deepset-tokens/client"
 import { decodeTokenMeta } from "@deepset-tokens/domain"
+import { makeFetchGet } from "@deepset-tokens/wire"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { Effect, Layer, ManagedRuntime, Redacted, Runtime } from "effect"
+import { Effect, Exit, Layer, ManagedRuntime, Redacted, Runtime } from "effect"
 import createClient from "openapi-fetch"
-import * as Proto from "./proto.mjs"
 
 const env = process.env
 const runtime = globalThis.Bun
@@ -81,11 +81,42 @@ const immediateScheduler = {
   shouldYield: (fiber) => (fiber.currentOpCount > 2048 ? 0 : false)
 }
 
+// The fetch GET of the wire core (what `FetchTransport` sends with), timed and decoded as `ApiTokens` does, with no
+// Effect around it: `onSettled` gets the token or an Error.
+const wireGet = makeFetchGet(globalThis.fetch, {})
+const leanRequest = {
+  origin: base,
+  path: `/api/v1/token/${id}`,
+  headers: { ...headers, "user-agent": "bench" },
+  maxBodyBytes: 1024 * 1024
+}
+const getToken = (onSettled) => {
+  let timer
+  const abort = wireGet(leanRequest, (r) => {
+    clearTimeout(timer)
+    if (r.status !== 200 || r.body.truncated || r.body.broken !== undefined) return onSettled(new Error("bad answer"))
+    const decoded = decodeTokenMeta(JSON.parse(r.body.text))
+    onSettled(decoded._tag === "Right" ? decoded.right : new Error("bad token"))
+  }, (e) => {
+    clearTimeout(timer)
+    onSettled(e instanceof Error ? e : new Error(String(e)))
+  })
+  timer = setTimeout(abort, 10_000)
+}
+const wireGetPromise = () =>
+  new Promise((resolve, reject) => getToken((v) => v instanceof Error ? reject(v) : resolve(v)))
+// The least any Effect program around that GET costs: one fiber (`runPromise`), one `Effect.async`, no interruption
+// handler, nothing else. `ApiTokens` cannot cost less than this on a runtime, only more.
+const wireGetEffect = Effect.async((resume) => {
+  getToken((v) => resume(v instanceof Error ? Exit.die(v) : Exit.succeed(v)))
+})
+
 const groupClients = {}
 if (groups.has("fetch") || groups.has("experiments")) {
   const ours = await service(FetchTransport.layer)
-  const proto = await service(Proto.layer)
   const openapi = createClient({ baseUrl: base })
+  const bare = ManagedRuntime.make(Layer.empty)
+  runtimes.push(bare)
   groupClients.fetch = {
     "raw fetch + JSON.parse": async () => JSON.parse(await (await fetch(url, { headers })).text()),
     "openapi-fetch": async () => {
@@ -97,15 +128,14 @@ if (groups.has("fetch") || groups.has("experiments")) {
       return data
     },
     "ApiTokens on FetchTransport": () => ours.run(id),
-    "ApiTokens on the prototype transport": () => proto.run(id),
+    "our fetch GET as a Promise (the wire core with its timer and decode, no Effect)": wireGetPromise,
+    "the same GET in runPromise(Effect.async) (the least an Effect call costs)": () => bare.runPromise(wireGetEffect),
     "raw fetch with our safety (signal, timer, redirect manual, capped reader)": safeRaw
   }
   if (groups.has("experiments")) {
     const asyncSafe = Effect.async((resume) => {
       safeRaw().then((v) => resume(Effect.succeed(v)), (e) => resume(Effect.die(e)))
     })
-    const protoGet = Proto.makeFetchGet(globalThis.fetch, {})
-    const leanRequest = { origin: base, path: `/api/v1/token/${id}`, headers, maxBodyBytes: 1024 * 1024 }
     const oursRuntime = await ours.rt.runtime()
     const runCallback = Runtime.runCallback(oursRuntime)
     groupClients.experiments = {
@@ -130,37 +160,26 @@ if (groups.has("fetch") || groups.has("experiments")) {
       "safe raw in Effect.runPromise(Effect.async)": () => Effect.runPromise(asyncSafe),
       "safe raw in Effect.runFork + addObserver": () =>
         new Promise((resolve) => Effect.runFork(asyncSafe).addObserver((exit) => resolve(exit.value))),
-      "runPromise(Effect.void) then safe raw": async () => {
-        await Effect.runPromise(Effect.void)
-        return safeRaw()
+      // The fiber ladder: the wire GET alone, after a fiber that does nothing, in one Effect.async, and in one
+      // Effect.async with an interruption handler (what Effect.async with a canceler adds).
+      "wire GET as a Promise": wireGetPromise,
+      "runPromise(Effect.void), then the wire GET as a Promise": async () => {
+        await bare.runPromise(Effect.void)
+        return wireGetPromise()
       },
       // Cold code: if the first Effect run after an idle wait pays for bringing Effect's code and data back
       // into the CPU's caches, ten runs cost little more than one.
-      "10× runPromise(Effect.void) then safe raw": async () => {
-        for (let i = 0; i < 10; i++) await Effect.runPromise(Effect.void)
-        return safeRaw()
+      "10× runPromise(Effect.void), then the wire GET as a Promise": async () => {
+        for (let i = 0; i < 10; i++) await bare.runPromise(Effect.void)
+        return wireGetPromise()
       },
-      "runSync(Effect.void) then safe raw": async () => {
-        Effect.runSync(Effect.void)
-        return safeRaw()
-      },
-      // What an Effect-free wire core would cost: the prototype's fetch GET, the timer, JSON.parse and the
-      // domain's decode, as a Promise.
-      "prototype fetch GET as a Promise (an Effect-free wire core)": () =>
-        new Promise((resolve, reject) => {
-          let timer
-          const abort = protoGet(leanRequest, (r) => {
-            clearTimeout(timer)
-            const decoded = decodeTokenMeta(JSON.parse(r.body.text))
-            if (decoded._tag === "Right") resolve(decoded.right)
-            else reject(decoded.left)
-          }, (e) => {
-            clearTimeout(timer)
-            reject(e)
-          })
-          timer = setTimeout(abort, 10_000)
-        }),
-      "ApiTokens on the prototype transport": () => proto.run(id),
+      "wire GET in runPromise(Effect.async)": () => bare.runPromise(wireGetEffect),
+      "wire GET in runPromise(Effect.async) with an interruption handler": () =>
+        // The canceler does nothing here (the bench never interrupts): only its handler's cost is measured.
+        bare.runPromise(Effect.async((resume) => {
+          getToken((v) => resume(v instanceof Error ? Exit.die(v) : Exit.succeed(v)))
+          return Effect.void
+        })),
       "ApiTokens on FetchTransport": () => ours.run(id),
       "ApiTokens on FetchTransport via Effect.runPromise": () => Effect.runPromise(ours.tokens.retrieve(id)),
       "ApiTokens on FetchTransport via rt.runPromiseExit": () =>

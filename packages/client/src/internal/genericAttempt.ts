@@ -24,7 +24,12 @@ import { interpret } from "./interpret.js"
 import type { Plan } from "./options.js"
 import { userAgent } from "./userAgent.js"
 
-const redactAllHeaders: ReadonlyArray<RegExp> = [/./]
+/**
+ * Every header name: while `retrieve` runs, the platform renders every header value redacted.
+ *
+ * @internal
+ */
+export const redactAllHeaders: ReadonlyArray<RegExp> = [/./]
 const always = () => true
 
 const liveClock = Context.get(DefaultServices.liveServices, Clock.Clock)
@@ -78,8 +83,12 @@ export const describeFailure = (error: unknown): string => {
   return typeof tag === "string" ? `the HttpClient failed with ${tag}` : `the HttpClient failed with a ${typeof error}`
 }
 
-/** A failure before any response, as the typed error: scrubbed and bounded like every server text. */
-const transportError = (scrub: Scrub) => (error: unknown) =>
+/**
+ * A failure before any response, as the typed error: scrubbed and bounded like every server text.
+ *
+ * @internal
+ */
+export const transportError = (scrub: Scrub) => (error: unknown): Effect.Effect<never, TransportError> =>
   Effect.fail(new TransportError({ reason: excerpt(scrub, describeFailure(error)) }))
 
 /**

@@ -8,11 +8,13 @@ import type { LeanRequest } from "@deepset-tokens/wire"
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as UrlParams from "@effect/platform/UrlParams"
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import { type PlatformOptions, platformSend, redactAllHeaders, tokenRequest, transportError } from "./genericAttempt.js"
 import type { DerivedLean } from "./lean.js"
@@ -98,50 +100,78 @@ export const derivedAttempt = (derived: DerivedLean, options: PlatformOptions) =
     const request = tokenRequest(options)
     const { origin, pathname } = new URL(tokenUrl)
     const failed = transportError(scrub)
+    // The headers of the last mapped request, handed on again when a call maps to the same ones (a constant
+    // header added: the common case). The lean GET keeps its `Accept-Encoding: identity` copy per headers
+    // object, so the same object costs no copy there; a fresh one per call costs a spread of the platform's
+    // `Headers` (a prototype-less dictionary), several µs a request.
+    let lastHeaders: LeanRequest["headers"] = {}
+    let lastCount = 0
+    const stable = (headers: LeanRequest["headers"]): LeanRequest["headers"] => {
+      let count = 0
+      let same = true
+      for (const name in headers) {
+        count++
+        if (same && lastHeaders[name] !== headers[name]) same = false
+      }
+      if (same && count === lastCount) return lastHeaders
+      lastHeaders = headers
+      lastCount = count
+      return headers
+    }
+
     // A leanAttempt per mapped request keeps its timer, abort, span status and body reading written once.
     // leanAttempt sends `pathPrefix + id`; the GET it is given sends the mapped request's own path instead,
     // which a mapping may have changed past the id (a query, another path).
-    const lean = (target: Extract<Target, { _tag: "Lean" }>) =>
-      leanAttempt({
+    const lean = (target: Extract<Target, { _tag: "Lean" }>) => {
+      const headers = stable(target.headers)
+      return leanAttempt({
         get: (sent, onResponse, onError) =>
           derived.get(
-            { origin: target.origin, path: target.path, headers: target.headers, maxBodyBytes: sent.maxBodyBytes },
+            { origin: target.origin, path: target.path, headers, maxBodyBytes: sent.maxBodyBytes },
             onResponse,
             onError
           ),
         origin: target.origin,
         pathPrefix: target.path,
-        headers: target.headers,
+        headers,
         maxBodyBytes,
         scrub,
         timed
       })
+    }
+
+    // Every header name redacted while the mapping runs (as the platform path does for the whole attempt),
+    // set and put back by hand: `Effect.locally` costs an acquire/use/release per call. An interruption skips
+    // the putting back, and the interrupted fiber ends with the stricter setting.
+    const redactAll = FiberRef.set(Headers.currentRedactedNames, redactAllHeaders)
 
     return (id: ApiTokenId, plan: Plan): Effect.Effect<TokenMeta, ApiTokensError> =>
       Effect.withFiberRuntime((fiber) => {
         const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
         const started = clock.unsafeCurrentTimeMillis()
         const url = tokenUrl + id
-        const mapping = Effect.locally(
-          derived.preprocess(HttpClientRequest.setUrl(request, url)),
-          Headers.currentRedactedNames,
-          redactAllHeaders
-        )
-        return Effect.matchEffect(mapping, {
-          onFailure: failed,
+        const putBack = FiberRef.set(Headers.currentRedactedNames, fiber.getFiberRef(Headers.currentRedactedNames))
+        const mapped = Effect.matchCauseEffect(derived.preprocess(HttpClientRequest.setUrl(request, url)), {
+          onFailure: (cause) =>
+            Effect.zipRight(
+              putBack,
+              // The mapping's own failure is a TransportError; a defect or an interruption stays what it is.
+              Either.match(Cause.failureOrCause(cause), { onLeft: failed, onRight: Effect.failCause })
+            ),
           onSuccess: (mapped) => {
             const budget = remaining(plan, clock.unsafeCurrentTimeMillis() - started)
-            if (budget === undefined) return Effect.fail(plan.attemptTimeout)
+            if (budget === undefined) return Effect.zipRight(putBack, Effect.fail(plan.attemptTimeout))
             const target = targetOf(mapped, url, origin, pathname + id)
             switch (target._tag) {
               case "Lean":
-                return lean(target)(id, budget)
+                return Effect.zipRight(putBack, lean(target)(id, budget))
               case "Platform":
-                return send(derived.postprocess(Effect.succeed(mapped)), id, budget)
+                return Effect.zipRight(putBack, send(derived.postprocess(Effect.succeed(mapped)), id, budget))
               case "InvalidUrl":
-                return failed(target.cause)
+                return Effect.zipRight(putBack, failed(target.cause))
             }
           }
         })
+        return Effect.zipRight(redactAll, mapped)
       })
   })

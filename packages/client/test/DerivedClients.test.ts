@@ -13,8 +13,10 @@
  * CallOptions.test.ts and ResponseHeaders.test.ts run over `leanTransports` (transports.ts).
  */
 import { ApiTokens, FetchTransport, TokenMeta } from "@deepset-tokens/client"
+import * as ProxyTransport from "@deepset-tokens/client/ProxyTransport"
 import * as UndiciTransport from "@deepset-tokens/client/UndiciTransport"
 import { Arbitraries, FaultServer, Simulator } from "@deepset-tokens/testing"
+import * as ForwardProxy from "@deepset-tokens/testing/ForwardProxy"
 import { HttpClient, HttpClientError, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import {
@@ -67,8 +69,8 @@ const requestSide: ReadonlyArray<readonly [string, Derivation, boolean]> = [
   ]
 ]
 
-const retrieveOn = (
-  http: Layer.Layer<HttpClient.HttpClient>,
+const retrieveOn = <E>(
+  http: Layer.Layer<HttpClient.HttpClient, E>,
   options: Partial<ApiTokens.Options> & Pick<ApiTokens.Options, "apiKey" | "baseUrl">,
   id: string
 ) =>
@@ -364,3 +366,23 @@ describe.each(transports)("a client derived from %s", (_, transport) => {
       }))
   })
 })
+
+describe.each([["layerUndici", ProxyTransport.layerUndici], ["layerFetch", ProxyTransport.layerFetch]] as const)(
+  "a client derived from ProxyTransport.%s",
+  (_, layer) => {
+    it.scopedLive("keeps the lean GET through the proxy, with the mapped request", () =>
+      Effect.gen(function*() {
+        const { last, sim } = yield* simulator
+        const proxy = yield* ForwardProxy.make()
+        const meta = yield* retrieveOn(deriveWith(layer({ url: proxy.url }), HttpClient.mapRequest(setCustom)), {
+          apiKey: sim.apiKey,
+          baseUrl: sim.url
+        }, sim.ids[0]!)
+        expect(meta.api_token_id).toBe(sim.ids[0])
+        const seen = yield* last
+        expect(seen?.headers[custom.name]).toBe(custom.value)
+        expect(seen?.headers["accept-encoding"]).toBe("identity")
+        expect((yield* proxy.requests).map((r) => r.method)).toEqual(["CONNECT"])
+      }))
+  }
+)

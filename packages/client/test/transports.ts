@@ -12,10 +12,10 @@ import { Effect, Layer } from "effect"
 export const derivedHeader = { name: "x-derived-by", value: "mapRequest" } as const
 
 /** `transport`'s client, derived with `f`: what a user writes to customize it. */
-export const deriveWith = (
-  transport: Layer.Layer<HttpClient.HttpClient>,
+export const deriveWith = <E>(
+  transport: Layer.Layer<HttpClient.HttpClient, E>,
   f: (client: HttpClient.HttpClient) => HttpClient.HttpClient
-): Layer.Layer<HttpClient.HttpClient> =>
+): Layer.Layer<HttpClient.HttpClient, E> =>
   Layer.effect(HttpClient.HttpClient, Effect.map(HttpClient.HttpClient, f)).pipe(Layer.provide(transport))
 
 /** `transport`'s client with {@link derivedHeader} added by `HttpClient.mapRequest`. */

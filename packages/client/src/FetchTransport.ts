@@ -28,8 +28,11 @@ import { withLeanGet } from "./internal/lean.js"
  *
  * **Gotchas**
  *
- * The lean path belongs to this exact client. A client derived from it (`HttpClient.mapRequest`, ...) goes
- * through the platform pipeline, so your customization applies; it just costs more per call.
+ * A client derived from this one on the request side (`HttpClient.mapRequest`, `mapRequestEffect`,
+ * `mapRequestInput`, `mapRequestInputEffect`, `tapRequest`) keeps the lean path: the mapped request is sent on
+ * it. That is how to add headers: `RequestInit.headers` is not sent on the lean path. A client derived on the
+ * response side (`HttpClient.tap`, `transformResponse`, ...) goes through the platform pipeline, where the
+ * customization applies, at a few times the per-call cost. See "Customizing the client" in the README.
  *
  * @example
  * ```ts

@@ -1,21 +1,20 @@
 /**
  * Per-call options, `retrieve(id, { timeout, retry, deadline })`: their effect under the TestClock, their checks
  * (the constructors' rules, the first bad field named), coalescing and the cache, on the fake and over a real
- * socket on both lean transports.
+ * socket on both lean transports and on a client derived from each.
  */
 import {
   ApiTokens,
   ApiTokensCache,
   type ApiTokensConfigError,
   type ApiTokensError,
-  FetchTransport,
   TokenMeta
 } from "@deepset-tokens/client"
-import * as UndiciTransport from "@deepset-tokens/client/UndiciTransport"
 import { Arbitraries, FakeDeepsetApi, Fault, FaultServer } from "@deepset-tokens/testing"
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Exit, FastCheck as fc, Fiber, Layer, Redacted, Schema, TestClock } from "effect"
 import { fakeClient } from "./fixtures.js"
+import { leanTransports } from "./transports.js"
 
 const token = fc.sample(Arbitraries.realisticTokenMeta(), { numRuns: 1, seed: 13 })[0]!
 const id = token.api_token_id
@@ -312,10 +311,9 @@ describe("per-call options with coalescing and the cache", () => {
     ))
 })
 
-const transports = [["FetchTransport", FetchTransport.layer], ["UndiciTransport", UndiciTransport.layer]] as const
 const apiKey = Redacted.make("api_call_options_key_5e1f")
 
-describe.each(transports)("per-call options over a real socket, %s", (_, transport) => {
+describe.each(leanTransports)("per-call options over a real socket, %s", (_, transport) => {
   const client = (url: string) =>
     ApiTokens.layer({ apiKey, baseUrl: url, timeout: "1 hour", retry: { times: layerTimes, base: "1 millis" } }).pipe(
       Layer.provide(transport)

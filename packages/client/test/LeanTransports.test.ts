@@ -1,8 +1,10 @@
 /**
  * What is particular to the lean path of our transports (the fault matrix in resilience/ covers the rest):
  * time under the TestClock, the longest timeout setTimeout holds, spans, derived clients and a dead dispatcher.
+ * Each runs on the transports' own clients and on a client derived from each with `HttpClient.mapRequest`,
+ * which keeps the lean path (DerivedClients.test.ts has the rest of what derived clients do).
  */
-import { ApiTokens, FetchTransport, TokenMeta } from "@deepset-tokens/client"
+import { ApiTokens, TokenMeta } from "@deepset-tokens/client"
 import * as UndiciTransport from "@deepset-tokens/client/UndiciTransport"
 import { Arbitraries, FaultServer, SpanRecorder } from "@deepset-tokens/testing"
 import { HttpClient } from "@effect/platform"
@@ -11,15 +13,14 @@ import { Agent } from "@effect/platform-node/Undici"
 import { describe, expect, it } from "@effect/vitest"
 import type { Duration } from "effect"
 import { Effect, Exit, FastCheck as fc, Fiber, Layer, Redacted, Schema, TestClock } from "effect"
+import { leanTransports } from "./transports.js"
 
 const token = fc.sample(Arbitraries.realisticTokenMeta(), { numRuns: 1, seed: 31 })[0]!
 const body = JSON.stringify(Schema.encodeSync(TokenMeta)(token))
 const apiKey = Redacted.make("api_lean_key_7c1d")
 const retrieve = Effect.flatMap(ApiTokens, (t) => t.retrieve(token.api_token_id))
 
-const transports = [["FetchTransport", FetchTransport.layer], ["UndiciTransport", UndiciTransport.layer]] as const
-
-describe.each(transports)("%s", (_, transport) => {
+describe.each(leanTransports)("%s", (_, transport) => {
   it.scoped("under the TestClock, the attempt timeout is decided by the TestClock", () =>
     Effect.gen(function*() {
       const server = yield* FaultServer.make
@@ -104,7 +105,7 @@ describe.each(transports)("%s", (_, transport) => {
       })
     }).pipe(Effect.provide(SpanRecorder.layer)))
 
-  it.scopedLive("a client derived from it takes the platform pipeline, so the customization applies", () =>
+  it.scopedLive("a client derived from it with tapRequest sees the request it sends", () =>
     Effect.gen(function*() {
       const server = yield* FaultServer.make
       yield* server.script(FaultServer.Behavior.Respond({ status: 200, headers: {}, body }))

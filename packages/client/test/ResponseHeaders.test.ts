@@ -1,13 +1,13 @@
 /**
  * The response headers an HTTP-derived error carries, on the fake (the platform pipeline) and over a real
- * socket on both lean transports: the rate-limit headers of a 429 are there, and the key never is.
+ * socket on both lean transports and on a client derived from each: the rate-limit headers of a 429 are there, and the key never is.
  */
-import { ApiTokens, type ApiTokensConfigError, ApiTokensError, FetchTransport } from "@deepset-tokens/client"
-import * as UndiciTransport from "@deepset-tokens/client/UndiciTransport"
+import { ApiTokens, type ApiTokensConfigError, ApiTokensError } from "@deepset-tokens/client"
 import { FakeDeepsetApi, Fault, FaultServer } from "@deepset-tokens/testing"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Exit, FastCheck as fc, Layer, Option, Redacted, Schema } from "effect"
 import { fakeClient } from "./fixtures.js"
+import { leanTransports } from "./transports.js"
 
 const id = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
 const retrieve = Effect.flatMap(ApiTokens, (tokens) => tokens.retrieve(id))
@@ -53,11 +53,10 @@ describe("response headers on the fake", () => {
   })
 })
 
-const transports = [["FetchTransport", FetchTransport.layer], ["UndiciTransport", UndiciTransport.layer]] as const
 const keyText = "api_headers_key_9b2c"
 const apiKey = Redacted.make(keyText)
 
-describe.each(transports)("response headers over a real socket, %s", (_, transport) => {
+describe.each(leanTransports)("response headers over a real socket, %s", (_, transport) => {
   const client = (url: string) => ApiTokens.layer({ apiKey, baseUrl: url, retry: false }).pipe(Layer.provide(transport))
 
   it.scopedLive("a 429 carries its rate-limit headers", () =>

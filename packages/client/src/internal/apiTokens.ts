@@ -19,8 +19,9 @@ import { ApiTokensCache } from "../ApiTokensCache.js"
 import type { ApiTokensConfigError } from "../ApiTokensConfigError.js"
 import { cacheService, makeStore, storingOutcomes } from "./cache.js"
 import { makeCoalescer } from "./coalesce.js"
+import { derivedAttempt } from "./derivedAttempt.js"
 import { genericAttempt } from "./genericAttempt.js"
-import { leanGetOf } from "./lean.js"
+import { derivedLeanOf, leanGetOf } from "./lean.js"
 import { leanAttempt } from "./leanAttempt.js"
 import { makePlan, type Plan, resolveCall, resolveOptions } from "./options.js"
 import { withDeadline, withRetries } from "./retry.js"
@@ -54,6 +55,8 @@ const build = (options: ApiTokens.Options): Effect.Effect<Built, ApiTokensConfig
     const timed = (effect: Effect.Effect<TokenMeta, ApiTokensError>, plan: Plan) =>
       Effect.timeoutFail(effect, { duration: plan.timeout, onTimeout: () => plan.attemptTimeout })
 
+    // Exactly our transport's client: the lean GET. Derived from one by request-side customizations only: the
+    // mapping, then the lean GET. Anything else: the platform pipeline.
     const lean = leanGetOf(provided)
     const leanPath = lean === undefined ? undefined : leanAttempt({
       get: lean,
@@ -68,9 +71,12 @@ const build = (options: ApiTokens.Options): Effect.Effect<Built, ApiTokensConfig
       scrub,
       timed
     })
-    const attempt = leanPath === undefined
-      ? yield* genericAttempt(provided, { options, tokenUrl, maxBodyBytes, scrub, timed })
-      : leanPath.attempt
+    const derived = lean === undefined ? derivedLeanOf(provided) : undefined
+    const attempt = leanPath !== undefined
+      ? leanPath.attempt
+      : yield* (derived === undefined
+        ? genericAttempt(provided, { options, tokenUrl, maxBodyBytes, scrub, timed })
+        : derivedAttempt(derived, { options, tokenUrl, maxBodyBytes, scrub, timed }))
 
     const retrying = withRetries(attempt)
     const run = withDeadline(retrying.run)

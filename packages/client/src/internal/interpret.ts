@@ -40,6 +40,7 @@ import {
 } from "@deepset-tokens/wire"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -189,13 +190,15 @@ export const interpretBody = (
 }
 
 /**
- * `interpretBody` over an `@effect/platform` response: reads the body under the cap, then maps it.
+ * `interpretBody` over an `@effect/platform` response: reads the body under the cap, then maps it. `clock` is
+ * the attempt's (the caller already holds it: no `Effect.clockWith` per call).
  *
  * @internal
  */
 export const interpret = (
   response: HttpClientResponse.HttpClientResponse,
-  ctx: InterpretContext
+  ctx: InterpretContext,
+  clock: Clock.Clock
 ): Effect.Effect<TokenMeta, ApiTokensError> => {
   // `response.headers` builds a new object on every access: read it once.
   const headers = response.headers
@@ -203,11 +206,9 @@ export const interpret = (
   // (a 16 kB gzip bomb is 16 MB of text): an encoded body is streamed and counted instead.
   const length = isIdentity(headers["content-encoding"]) ? headers["content-length"] : undefined
   const header: HeaderLookup = (name) => headers[name]
+  const now = () => clock.unsafeCurrentTimeMillis()
   return Effect.flatMap(
     readBody(response, length, ctx.maxBodyBytes),
-    (body) =>
-      Effect.clockWith((clock) =>
-        interpretBody(response.status, header, body, ctx, () => clock.unsafeCurrentTimeMillis(), headers)
-      )
+    (body) => interpretBody(response.status, header, body, ctx, now, headers)
   )
 }

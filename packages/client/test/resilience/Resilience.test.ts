@@ -1,5 +1,6 @@
 /**
- * The resilience suite: the same faults and the same assertions over fetch, undici and the in-memory fake.
+ * The resilience suite: the same faults and the same assertions over fetch, undici (each as our transport, as
+ * the platform's client and as our transport derived with `HttpClient.mapRequest`) and the in-memory fake.
  * Real sockets need real time, so limits here are ms-scale; the TestClock covers the rest (Retry.test.ts,
  * Tracing.test.ts). Each case checks the outcome, the number of requests, where the key went, that no
  * answer is left hanging on a socket, and that the key appears in no rendering, log line or span.
@@ -29,6 +30,7 @@ import {
   Schema
 } from "effect"
 import { readFileSync } from "node:fs"
+import { derive } from "../transports.js"
 import { baseOptions, type Case, cases, type Context, type Expected, optionsFor, stage } from "./cases.js"
 import { region, render } from "./matrix.js"
 
@@ -38,13 +40,16 @@ const key = "api_resilience_key_5e3f"
 const apiKey = Redacted.make(key)
 const base = baseOptions(apiKey)
 
-// Our transports (the lean path) and the platform's clients as they come (the generic path).
-type Transport = "fetch" | "undici" | "platform fetch" | "platform undici"
+// Our transports (the lean path), the platform's clients as they come (the generic path), and our transports
+// derived with HttpClient.mapRequest (the mapped request on the lean path).
+type Transport = "fetch" | "undici" | "platform fetch" | "platform undici" | "derived fetch" | "derived undici"
 const transports: ReadonlyArray<readonly [Transport, Layer.Layer<HttpClient.HttpClient>]> = [
   ["fetch", FetchTransport.layer],
   ["undici", UndiciTransport.layer],
   ["platform fetch", FetchHttpClient.layer],
-  ["platform undici", NodeHttpClient.layerUndici]
+  ["platform undici", NodeHttpClient.layerUndici],
+  ["derived fetch", derive(FetchTransport.layer)],
+  ["derived undici", derive(UndiciTransport.layer)]
 ]
 
 const retrieve = Effect.flatMap(ApiTokens, (t) => t.retrieve(token.api_token_id))

@@ -607,7 +607,7 @@ await section("runtimes", async () => {
     failures++
   }
   print(
-    `CPU is the bench process's user + system time per request (\`process.cpuUsage\`; Deno and Bun report it through their Node compatibility). The undici table (Node only) is \`UndiciTransport\` against raw \`undici.request\` on one \`undici.Agent\`, and a client derived with \`HttpClient.mapRequest\` (adding a header), which takes the generic path (c=1 only).`
+    `CPU is the bench process's user + system time per request (\`process.cpuUsage\`; Deno and Bun report it through their Node compatibility). The undici table (Node only) is \`UndiciTransport\` against raw \`undici.request\` on one \`undici.Agent\`, a client derived with \`HttpClient.mapRequest\` (adding a header), which keeps the lean GET with the mapped request, and one derived with \`HttpClient.tap\`, which takes the generic path (the platform pipeline).`
   )
   print(`<!-- runtimes:end -->`)
   print()

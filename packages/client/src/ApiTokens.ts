@@ -64,11 +64,11 @@ export class ApiTokens extends Context.Tag(internal.key)<ApiTokens, ApiTokens.Se
    *
    * **Details**
    *
-   * On the exact client `FetchTransport` or `UndiciTransport` provides, each attempt is one request with no
-   * fiber of its own (the lean path). Any other `HttpClient` (the platform's clients, one you derived with
-   * `HttpClient.mapRequest`, the fake) goes through the platform pipeline with a fiber-based timeout: the
-   * same behavior, a higher cost per call. With `cache`, the service also carries the cache's handle as
-   * `cache`.
+   * On the client `FetchTransport` or `UndiciTransport` provides, each attempt is one request with no fiber
+   * of its own (the lean path); a client derived from one on the request side (`HttpClient.mapRequest`, ...)
+   * keeps it, with its mapping applied. Any other `HttpClient` (the platform's clients, one derived on the
+   * response side, the fake) goes through the platform pipeline: the same behavior, a higher cost per call.
+   * With `cache`, the service also carries the cache's handle as `cache`.
    *
    * Fails with `ApiTokensConfigError` naming the first bad option (see {@link ApiTokens.validateOptions}).
    *

@@ -23,14 +23,15 @@ import { withLeanGet } from "./internal/lean.js"
  * cap). See `makeFetchGet` in `@deepset-tokens/wire`.
  *
  * The `FetchHttpClient.Fetch` and `FetchHttpClient.RequestInit` in context when the layer is built apply to
- * both paths; `redirect` is always `"manual"` on the lean one. A `Fetch` of your own (a mock, a wrapper) is
- * always called.
+ * both paths; `redirect` is always `"manual"` on the lean one, and its `headers` go under the request's own
+ * (the request's win, as on the platform's client) with `Accept-Encoding: identity`. A `Fetch` of your own (a
+ * mock, a wrapper) is always called.
  *
  * **Gotchas**
  *
  * A client derived from this one on the request side (`HttpClient.mapRequest`, `mapRequestEffect`,
  * `mapRequestInput`, `mapRequestInputEffect`, `tapRequest`) keeps the lean path: the mapped request is sent on
- * it. That is how to add headers: `RequestInit.headers` is not sent on the lean path. A client derived on the
+ * it: a header that depends on the request is added there. A client derived on the
  * response side (`HttpClient.tap`, `transformResponse`, ...) goes through the platform pipeline, where the
  * customization applies, at a few times the per-call cost. See "Customizing the client" in the README.
  *

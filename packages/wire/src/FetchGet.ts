@@ -6,7 +6,7 @@
 import { type Body, BodyAccumulator, bodyOf, brokenWith, tooLarge } from "./Body.js"
 import { describeError } from "./ErrorMessage.js"
 import { declaredLength, isIdentity } from "./Headers.js"
-import type { LeanGet, LeanResponse } from "./LeanGet.js"
+import type { LeanGet, LeanRequest, LeanResponse } from "./LeanGet.js"
 import { identityHeaders, makeUndiciGet, type UndiciDispatcher } from "./UndiciGet.js"
 
 const noop = () => {}
@@ -38,7 +38,12 @@ const readChunks = (stream: ReadableStream<Uint8Array>, max: number, done: (body
  * so a declared `Content-Length` bounds an unencoded body. A fetch of your own may answer with a `Response`
  * it built, whose header promises nothing; its bodies are always counted.
  */
-const viaFetch = (fetchImpl: typeof globalThis.fetch, init: RequestInit, framed: boolean): LeanGet => {
+const viaFetch = (
+  fetchImpl: typeof globalThis.fetch,
+  init: RequestInit,
+  framed: boolean,
+  withInit: (headers: LeanRequest["headers"]) => LeanRequest["headers"]
+): LeanGet => {
   const withIdentity = identityHeaders()
   return (request, onResponse, onError) => {
     const controller = new AbortController()
@@ -50,7 +55,7 @@ const viaFetch = (fetchImpl: typeof globalThis.fetch, init: RequestInit, framed:
         // Asking for no compression makes the declared length the body's length, so text() can take it in one
         // step (a token's few hundred bytes of JSON gain nothing from gzip). Browsers forbid this header and
         // drop it silently; an encoded answer then takes the counting reader.
-        headers: withIdentity(request.headers),
+        headers: withIdentity(withInit(request.headers)),
         signal: controller.signal,
         redirect: "manual"
       })
@@ -129,11 +134,21 @@ const replaced = new Set(["method", "headers", "signal", "redirect", "dispatcher
  * limits; no WHATWG `Request`, `Headers`, stream or signal, which are most of what fetch costs on Node.
  * `undefined` where that is not exactly what fetch would do.
  */
-const direct = (fetchImpl: typeof globalThis.fetch, init: RequestInit, fallback: LeanGet): LeanGet | undefined => {
+const direct = (
+  fetchImpl: typeof globalThis.fetch,
+  init: RequestInit,
+  fallback: LeanGet,
+  withInit: (headers: LeanRequest["headers"]) => LeanRequest["headers"]
+): LeanGet | undefined => {
   if (!isNodeFetch(fetchImpl)) return undefined
   if (!Object.keys(init).every((field) => replaced.has(field))) return undefined
   const own = (init as { readonly dispatcher?: unknown }).dispatcher
-  if (own !== undefined) return isDispatcher(own) ? makeUndiciGet(own) : undefined
+  if (own !== undefined) {
+    if (!isDispatcher(own)) return undefined
+    const send = makeUndiciGet(own)
+    return (request, onResponse, onError) =>
+      send({ ...request, headers: withInit(request.headers) }, onResponse, onError)
+  }
   let dispatcher: unknown
   let get: LeanGet | undefined
   return (request, onResponse, onError) => {
@@ -144,7 +159,9 @@ const direct = (fetchImpl: typeof globalThis.fetch, init: RequestInit, fallback:
       get = isDispatcher(current) ? makeUndiciGet(current) : undefined
     }
     // Until fetch or undici first runs in the process there is no such dispatcher: fetch sends this one.
-    return (get ?? fallback)(request, onResponse, onError)
+    return get === undefined
+      ? fallback(request, onResponse, onError)
+      : get({ ...request, headers: withInit(request.headers) }, onResponse, onError)
   }
 }
 
@@ -183,6 +200,46 @@ const direct = (fetchImpl: typeof globalThis.fetch, init: RequestInit, fallback:
  * @since 0.1.0
  */
 export const makeFetchGet = (fetchImpl: typeof globalThis.fetch, init: RequestInit): LeanGet => {
-  const fetched = viaFetch(fetchImpl, init, fetchImpl === globalThis.fetch)
-  return direct(fetchImpl, init, fetched) ?? fetched
+  let withInit: (headers: LeanRequest["headers"]) => LeanRequest["headers"]
+  try {
+    withInit = initHeaders(init.headers)
+  } catch (error) {
+    // Headers fetch itself would refuse (a name with a space, a value with a newline): every request fails
+    // as fetch's would, through onError, instead of the layer throwing.
+    return (_request, _onResponse, onError) => {
+      onError(error)
+      return noop
+    }
+  }
+  const fetched = viaFetch(fetchImpl, init, fetchImpl === globalThis.fetch, withInit)
+  return direct(fetchImpl, init, fetched, withInit) ?? fetched
+}
+
+const same = <A>(a: A): A => a
+
+/**
+ * The request's headers over `RequestInit.headers`, as the platform's `FetchHttpClient` sends them
+ * (`Headers.merge(init, request)`: a name the request sets wins), except `Accept-Encoding`, which every lean
+ * GET sets to `identity` (Node's direct dispatch does not decode a body). Computed once per headers object:
+ * the lean paths hand the same one on every call.
+ */
+const initHeaders = (
+  given: HeadersInit | undefined
+): (headers: LeanRequest["headers"]) => LeanRequest["headers"] => {
+  if (given === undefined) return same
+  const base: Record<string, string> = {}
+  // `new Headers` takes all three forms (a record, pairs, a Headers) and lowercases the names.
+  new Headers(given).forEach((value, name) => {
+    base[name] = value
+  })
+  if (Object.keys(base).length === 0) return same
+  let last: LeanRequest["headers"] | undefined
+  let merged: LeanRequest["headers"] = base
+  return (headers) => {
+    if (headers !== last) {
+      merged = { ...base, ...headers }
+      last = headers
+    }
+    return merged
+  }
 }

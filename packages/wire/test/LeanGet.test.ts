@@ -191,6 +191,43 @@ describe("the lean GETs", () => {
     }
   })
 
+  it("send RequestInit's headers under the request's own, as the platform's fetch client does", async () => {
+    type Options = Record<string, unknown>
+    const seen: Array<Record<string, string>> = []
+    const recording = (seenBy: Array<Options>) => ({
+      dispatch: (options: Options, handler: never) => {
+        seenBy.push(options)
+        return agent.dispatch(options as never, handler)
+      }
+    })
+    const init = (extra: Record<string, unknown>) =>
+      ({ headers: [["X-Tenant", "t1"], ["Authorization", "Bearer init"]], ...extra }) as RequestInit
+    const viaDispatcher: Array<Options> = []
+    const gets: ReadonlyArray<LeanGet> = [
+      // Node's fetch, dispatched directly (on init's dispatcher here, to see what it is sent).
+      makeFetchGet(globalThis.fetch, init({ dispatcher: recording(viaDispatcher) })),
+      // Through fetch: a fetch of one's own sees the init it is called with.
+      makeFetchGet((input, requestInit) => {
+        seen.push(Object.fromEntries(new Headers(requestInit?.headers).entries()))
+        return globalThis.fetch(input, requestInit)
+      }, init({}))
+    ]
+    for (const get of gets) {
+      server.script({ _tag: "Respond", status: 200, body: "{}" })
+      expect(await send(get)).toMatchObject({ _tag: "Response", response: { status: 200 } })
+    }
+    const expected = { "x-tenant": "t1", authorization: "Bearer k", "accept-encoding": "identity" }
+    expect(viaDispatcher.map((o) => o.headers)).toEqual([expected])
+    expect(seen).toEqual([expected])
+    expect(server.requests().slice(-2).map((r) => r.authorization)).toEqual(["Bearer k", "Bearer k"])
+  })
+
+  it("fail every request through onError when RequestInit's headers are ones fetch refuses", async () => {
+    const get = makeFetchGet(globalThis.fetch, { headers: { "bad name": "x" } })
+    const result = await send(get)
+    expect(result._tag).toBe("Error")
+  })
+
   it("use a fetch of one's own (a mock, a wrapper) as it is, on every request", async () => {
     let calls = 0
     const get = makeFetchGet((input, init) => {

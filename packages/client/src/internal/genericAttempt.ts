@@ -12,7 +12,6 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
-import * as DefaultServices from "effect/DefaultServices"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
@@ -22,6 +21,7 @@ import * as Option from "effect/Option"
 import type { ApiTokens } from "../ApiTokens.js"
 import { interpret } from "./interpret.js"
 import type { Plan } from "./options.js"
+import { ownsTimer } from "./timer.js"
 import { userAgent } from "./userAgent.js"
 
 /**
@@ -31,11 +31,6 @@ import { userAgent } from "./userAgent.js"
  */
 export const redactAllHeaders: ReadonlyArray<RegExp> = [/./]
 const always = () => true
-
-const liveClock = Context.get(DefaultServices.liveServices, Clock.Clock)
-
-// setTimeout fires at once for delays past 2^31 - 1 ms (about 24.8 days); such a timeout is the clock's.
-const maxTimerMillis = 2 ** 31 - 1
 
 /**
  * What every non-lean attempt is built from: the layer's options and the pieces `build` already made.
@@ -149,7 +144,7 @@ export const platformSend = (
     return (send, id, plan) =>
       Effect.withFiberRuntime<TokenMeta, ApiTokensError>((parent) => {
         const clock = Context.get(parent.currentDefaultServices, Clock.Clock)
-        const live = clock === liveClock && plan.timeoutMillis <= maxTimerMillis
+        const live = ownsTimer(clock, plan.timeoutMillis)
         return Effect.flatMap(
           Effect.fork(Effect.exit(Effect.zipRight(settings, inChild(send, id)))),
           (child) =>

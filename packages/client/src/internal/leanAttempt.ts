@@ -2,20 +2,15 @@ import { type ApiTokenId, type ApiTokensError, type TokenMeta, TransportError } 
 import { describeError, excerpt, type LeanGet, type LeanResponse, type Scrub } from "@deepset-tokens/wire"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
-import * as DefaultServices from "effect/DefaultServices"
 import * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
 import type * as Fiber from "effect/Fiber"
 import type * as Tracer from "effect/Tracer"
 import { interpretBody } from "./interpret.js"
 import type { Plan } from "./options.js"
-
-const liveClock = Context.get(DefaultServices.liveServices, Clock.Clock)
+import { liveClock, ownsTimer } from "./timer.js"
 
 const noop = () => {}
-
-// setTimeout fires at once for delays past 2^31 - 1 ms (about 24.8 days).
-const maxTimerMillis = 2 ** 31 - 1
 
 /** @internal */
 export interface LeanAttemptOptions {
@@ -147,7 +142,7 @@ export const leanAttempt = (options: LeanAttemptOptions): LeanAttempt => {
 
   // The timer is ours only under the live clock, and only for what setTimeout can hold.
   const liveClockOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>, plan: Plan) =>
-    Context.get(fiber.currentDefaultServices, Clock.Clock) === liveClock && plan.timeoutMillis <= maxTimerMillis
+    ownsTimer(Context.get(fiber.currentDefaultServices, Clock.Clock), plan.timeoutMillis)
 
   return {
     attempt: (id, plan) =>

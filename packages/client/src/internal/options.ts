@@ -7,10 +7,7 @@ import type { ApiTokens } from "../ApiTokens.js"
 import { ApiTokensConfigError } from "../ApiTokensConfigError.js"
 import * as RetryPolicy from "../RetryPolicy.js"
 import { resolveBaseUrl } from "./baseUrl.js"
-
-// Effect's clock, and JS timers, hold at most 2^31 - 1 ms: a longer sleep or timeout never fires at all, so a
-// longer limit would silently be no limit.
-const maxTimerMillis = 2 ** 31 - 1
+import { maxTimerMillis } from "./timer.js"
 
 /**
  * The documented range of every option; `ApiTokens.limits` publishes it.

@@ -21,7 +21,7 @@ import * as Option from "effect/Option"
 import type { ApiTokens } from "../ApiTokens.js"
 import { interpret } from "./interpret.js"
 import type { Plan } from "./options.js"
-import { ownsTimer } from "./timer.js"
+import { ownsTimer, type Timed } from "./timer.js"
 import { userAgent } from "./userAgent.js"
 
 /**
@@ -42,11 +42,7 @@ export interface PlatformOptions {
   readonly tokenUrl: string
   readonly maxBodyBytes: number
   readonly scrub: Scrub
-  /** The fiber-based timeout, for a clock that is not the live one (the `TestClock`). */
-  readonly timed: (
-    effect: Effect.Effect<TokenMeta, ApiTokensError>,
-    plan: Plan
-  ) => Effect.Effect<TokenMeta, ApiTokensError>
+  readonly timed: Timed
 }
 
 /**

@@ -8,7 +8,7 @@ import type * as Fiber from "effect/Fiber"
 import type * as Tracer from "effect/Tracer"
 import { interpretBody } from "./interpret.js"
 import type { Plan } from "./options.js"
-import { liveClock, ownsTimer } from "./timer.js"
+import { liveClock, ownsTimer, type Timed } from "./timer.js"
 
 const noop = () => {}
 
@@ -21,11 +21,7 @@ export interface LeanAttemptOptions {
   readonly headers: Readonly<Record<string, string>>
   readonly maxBodyBytes: number
   readonly scrub: Scrub
-  /** The fiber-based timeout, for a clock that is not the live one (the `TestClock`). */
-  readonly timed: (
-    effect: Effect.Effect<TokenMeta, ApiTokensError>,
-    plan: Plan
-  ) => Effect.Effect<TokenMeta, ApiTokensError>
+  readonly timed: Timed
 }
 
 /**

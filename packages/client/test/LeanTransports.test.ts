@@ -164,6 +164,141 @@ describe.each(leanTransports)("%s", (_, transport) => {
         expect(recovered.unsafePoll()).toBeNull()
       }))
   })
+
+  // With coalescing on (the default) and tracing off, a call is one step too (`LeanAttempt.firstShared`): the
+  // request it sends is the id's run, which concurrent callers join, and a retried failure goes on in a fiber
+  // that they wait on, and callers arriving later join.
+  describe("a coalesced call in one step (tracing off, coalescing on)", () => {
+    const shared = (baseUrl: string, options: Partial<ApiTokens.Options> = {}) =>
+      ApiTokens.layer({ apiKey, baseUrl, timeout: "10 seconds", ...options }).pipe(Layer.provide(transport))
+    const untraced = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.withTracerEnabled(effect, false)
+    const forkCall = untraced(Effect.fork(retrieve))
+
+    it.live.prop(
+      "concurrent callers share one request and its answer; a caller after it sends its own",
+      [fc.integer({ min: 1, max: 24 })],
+      ([callers]) =>
+        Effect.scoped(Effect.gen(function*() {
+          const server = yield* FaultServer.make
+          const ok = FaultServer.Behavior.Respond({ status: 200, headers: {}, body })
+          yield* server.script(FaultServer.Behavior.SlowHeaders({ ms: 30, then: ok }), ok)
+          yield* Effect.gen(function*() {
+            const got = yield* Effect.forEach(Array.from({ length: callers }), () => untraced(retrieve), {
+              concurrency: "unbounded"
+            })
+            expect(got).toEqual(Array.from({ length: callers }, () => token))
+            expect((yield* server.requests).length).toBe(1)
+            expect(yield* untraced(retrieve)).toEqual(token)
+            expect((yield* server.requests).length).toBe(2)
+          }).pipe(Effect.provide(shared(server.url)))
+        })),
+      { fastCheck: { numRuns: 8 } }
+    )
+
+    it.live.prop(
+      "a failure that is not retried reaches every caller, from one request",
+      [fc.integer({ min: 1, max: 24 }), fc.constantFrom(401, 403, 404, 422)],
+      ([callers, status]) =>
+        Effect.scoped(Effect.gen(function*() {
+          const server = yield* FaultServer.make
+          yield* server.script(
+            FaultServer.Behavior.SlowHeaders({ ms: 30, then: FaultServer.Behavior.Respond({ status, headers: {} }) })
+          )
+          const exits = yield* Effect.forEach(Array.from({ length: callers }), () => Effect.exit(untraced(retrieve)), {
+            concurrency: "unbounded"
+          }).pipe(Effect.provide(shared(server.url)))
+          for (const exit of exits) expect(exit).toMatchObject(Exit.fail({ status }))
+          expect(new Set(exits.map((exit) => JSON.stringify(exit))).size).toBe(1)
+          expect((yield* server.requests).length).toBe(1)
+        })),
+      { fastCheck: { numRuns: 8 } }
+    )
+
+    it.scopedLive("a retried failure is retried once for every caller, and a caller arriving during the wait joins it", () =>
+      Effect.gen(function*() {
+        const server = yield* FaultServer.make
+        yield* server.script(
+          FaultServer.Behavior.Respond({ status: 503, headers: { "retry-after-ms": "300" } }),
+          FaultServer.Behavior.Respond({ status: 200, headers: {}, body })
+        )
+        yield* Effect.gen(function*() {
+          const early = yield* Effect.all([forkCall, forkCall, forkCall])
+          while ((yield* server.requests).length === 0) yield* Effect.sleep("5 millis")
+          yield* Effect.sleep("100 millis")
+          // The first answer was a 503 and the retry is 200 ms away: this caller waits for it.
+          const late = yield* forkCall
+          for (const fiber of [...early, late]) expect(yield* Fiber.join(fiber)).toEqual(token)
+          expect((yield* server.requests).length).toBe(2)
+        }).pipe(Effect.provide(shared(server.url)))
+      }))
+
+    it.scopedLive("the caller that sent the request can leave: the others still get the answer, retries included", () =>
+      Effect.gen(function*() {
+        const server = yield* FaultServer.make
+        yield* server.script(
+          FaultServer.Behavior.Respond({ status: 503, headers: { "retry-after-ms": "300" } }),
+          FaultServer.Behavior.SlowHeaders({
+            ms: 100,
+            then: FaultServer.Behavior.Respond({ status: 200, headers: {}, body })
+          })
+        )
+        yield* Effect.gen(function*() {
+          const sender = yield* forkCall
+          while ((yield* server.requests).length === 0) yield* Effect.sleep("5 millis")
+          const other = yield* forkCall
+          // During the retry wait: the retry is not the sender's to stop.
+          yield* Effect.sleep("50 millis")
+          yield* Fiber.interrupt(sender)
+          expect(yield* Fiber.join(other)).toEqual(token)
+          expect((yield* server.requests).length).toBe(2)
+        }).pipe(Effect.provide(shared(server.url)))
+      }))
+
+    it.scopedLive("when the last caller leaves, the request is aborted and forgotten: the next caller sends afresh", () =>
+      Effect.gen(function*() {
+        const server = yield* FaultServer.make
+        yield* server.script(
+          FaultServer.Behavior.StallBody({ status: 200, prefix: "{" }),
+          FaultServer.Behavior.Respond({ status: 200, headers: {}, body })
+        )
+        yield* Effect.gen(function*() {
+          const sender = yield* forkCall
+          while ((yield* server.inFlight) === 0) yield* Effect.sleep("5 millis")
+          const joined = yield* forkCall
+          yield* Fiber.interrupt(sender)
+          yield* Effect.sleep("100 millis")
+          // The joined caller still waits on the same request and its socket.
+          expect(yield* server.inFlight).toBe(1)
+          expect(joined.unsafePoll()).toBeNull()
+          yield* Fiber.interrupt(joined)
+          // Aborted by the last caller leaving, long before the attempt timeout (10 s) would.
+          const closed = yield* Effect.gen(function*() {
+            while ((yield* server.inFlight) > 0) yield* Effect.sleep("5 millis")
+          }).pipe(Effect.timeout("1 second"), Effect.exit)
+          expect(Exit.isSuccess(closed)).toBe(true)
+          expect(yield* untraced(retrieve)).toEqual(token)
+          expect((yield* server.requests).length).toBe(2)
+        }).pipe(Effect.provide(shared(server.url)))
+      }))
+
+    it.scopedLive("a caller that survives the interruption (it masks and recovers) has its request aborted no later than the attempt timeout", () =>
+      Effect.gen(function*() {
+        const server = yield* FaultServer.make
+        yield* server.script(FaultServer.Behavior.StallBody({ status: 200, prefix: "{" }))
+        const recovered = yield* Effect.fork(
+          Effect.uninterruptibleMask((restore) =>
+            Effect.zipLeft(Effect.exit(restore(retrieve)), Effect.sleep("1500 millis"))
+          ).pipe(untraced, Effect.provide(shared(server.url, { timeout: "300 millis", retry: false })))
+        )
+        while ((yield* server.inFlight) === 0) yield* Effect.sleep("5 millis")
+        yield* Fiber.interrupt(recovered).pipe(Effect.fork)
+        const closed = yield* Effect.gen(function*() {
+          while ((yield* server.inFlight) > 0) yield* Effect.sleep("5 millis")
+        }).pipe(Effect.timeout("1 second"), Effect.exit)
+        expect(Exit.isSuccess(closed)).toBe(true)
+        expect(recovered.unsafePoll()).toBeNull()
+      }))
+  })
 })
 
 describe("UndiciTransport", () => {

@@ -12,6 +12,7 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import type * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import type { ApiTokens } from "../ApiTokens.js"
@@ -84,17 +85,25 @@ const build = (options: ApiTokens.Options): Effect.Effect<Built, ApiTokensConfig
     // Calls share a request only when they would make it alike: the layer's plan keys by the id alone (no
     // string built on the hot path), any other plan by the id and its signature.
     const coalescer = config.coalesce ? makeCoalescer<TokenMeta, ApiTokensError>() : undefined
+    const keyOf = (id: ApiTokenId, plan: Plan) => plan === layerPlan ? id : `${id} ${plan.signature}`
     const shared = coalescer === undefined ?
       run :
-      (id: ApiTokenId, plan: Plan) => coalescer(plan === layerPlan ? id : `${id} ${plan.signature}`, run(id, plan))
+      (id: ApiTokenId, plan: Plan) => coalescer.share(keyOf(id, plan), run(id, plan))
 
     const store = config.cache === undefined ? undefined : makeStore(config.cache)
     const clock = yield* Effect.clock
     const fetchOrCache = store === undefined ? shared : storingOutcomes(shared, store, clock)
 
-    // A lean transport with nothing to wrap around the call (no coalescing or cache here; no span or deadline,
-    // known per call) runs it as one step: see `LeanAttempt.first`. One look at the fiber decides for both.
-    const direct = coalescer === undefined && store === undefined ? leanPath : undefined
+    // A lean transport with nothing to wrap around the call (no cache here; no span or deadline, known per call)
+    // runs it as one step: see `LeanAttempt.first`, and `firstShared` for coalescing, which joins a run in flight
+    // if there is one. One look at the fiber decides for both.
+    const direct = store === undefined ? leanPath : undefined
+    const oneStep = (fiber: Fiber.RuntimeFiber<unknown, unknown>, id: ApiTokenId, plan: Plan) => {
+      if (direct === undefined || plan.deadline !== undefined) return undefined
+      if (coalescer === undefined) return direct.first(fiber, id, plan, retrying.afterFirst)
+      const key = keyOf(id, plan)
+      return coalescer.join(key) ?? direct.firstShared(fiber, id, plan, { coalescer, key, retrying })
+    }
     const traced = (id: ApiTokenId, plan: Plan) =>
       Effect.withFiberRuntime<TokenMeta, ApiTokensError>((fiber) => {
         if (isTraced(fiber)) {
@@ -104,9 +113,7 @@ const build = (options: ApiTokens.Options): Effect.Effect<Built, ApiTokensConfig
             "url.full": tokenUrl + id
           })
         }
-        return (direct !== undefined && plan.deadline === undefined
-          ? direct.first(fiber, id, plan, retrying.afterFirst)
-          : undefined) ?? fetchOrCache(id, plan)
+        return oneStep(fiber, id, plan) ?? fetchOrCache(id, plan)
       })
 
     const invalid = (input: string, reason: string) =>

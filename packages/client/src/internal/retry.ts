@@ -19,6 +19,8 @@ export interface Retrying {
    * every call the error handler a successful attempt never needs).
    */
   readonly afterFirst: (id: ApiTokenId, plan: Plan, error: ApiTokensError) => Effect.Effect<TokenMeta, ApiTokensError>
+  /** Whether `afterFirst` would retry `error` rather than fail with it. */
+  readonly retriesFirst: (plan: Plan, error: ApiTokensError) => boolean
 }
 
 /**
@@ -69,7 +71,8 @@ export const withRetries = (attempt: Run): Retrying => {
   }
   return {
     run: (id, plan) => from(id, plan, 0),
-    afterFirst: (id, plan, error) => retries(plan, 0, error) ? after(id, plan, 0, error) : Effect.fail(error)
+    afterFirst: (id, plan, error) => retries(plan, 0, error) ? after(id, plan, 0, error) : Effect.fail(error),
+    retriesFirst: (plan, error) => retries(plan, 0, error)
   }
 }
 

@@ -66,15 +66,18 @@ interface Observed {
   readonly renderings: ReadonlyArray<string>
 }
 
-// Our transports once more as a call runs on them with tracing and coalescing off: as one step
-// (`LeanAttempt.first`), not through the pipeline a span or a shared request wraps. It must behave alike.
-type Way = Transport | "fetch, one step" | "undici, one step"
+// Our transports once more as a call runs on them with tracing off: as one step, not through the pipeline a
+// span wraps. With coalescing off, that is `LeanAttempt.first`; with it on (the default), `firstShared`, whose
+// request concurrent callers share and whose retries go on in a fiber. Each must behave alike.
+type Way = Transport | "fetch, one step" | "undici, one step" | "fetch, shared step" | "undici, shared step"
 const ways: ReadonlyArray<
   readonly [Way, Layer.Layer<HttpClient.HttpClient>, { readonly traced: boolean; readonly coalesce: boolean }]
 > = [
   ...transports.map(([transport, http]) => [transport, http, { traced: true, coalesce: true }] as const),
   ["fetch, one step", FetchTransport.layer, { traced: false, coalesce: false }],
-  ["undici, one step", UndiciTransport.layer, { traced: false, coalesce: false }]
+  ["undici, one step", UndiciTransport.layer, { traced: false, coalesce: false }],
+  ["fetch, shared step", FetchTransport.layer, { traced: false, coalesce: true }],
+  ["undici, shared step", UndiciTransport.layer, { traced: false, coalesce: true }]
 ]
 
 /**

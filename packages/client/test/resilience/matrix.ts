@@ -10,6 +10,8 @@ export const columns = [
   "undici",
   "fetch, one step",
   "undici, one step",
+  "fetch, shared step",
+  "undici, shared step",
   "derived fetch",
   "derived undici",
   "platform fetch",

@@ -96,7 +96,7 @@ const main = async () => {
   const resolved = Effect.promise(() => Promise.resolve(1))
   const timed = Effect.timeoutFail(resolved, { duration: "10 seconds", onTimeout: () => "timeout" as const })
   const spanned = Effect.withSpan(resolved, "bench.block", { captureStackTrace: false })
-  // As the coalescer waits: one daemon fiber, observed from one Effect.async.
+  // As the coalescer waits with a span, a deadline or a cache: one daemon fiber, observed from one Effect.async.
   const forkedObserved = Effect.flatMap(Effect.forkDaemon(resolved), (fiber) =>
     Effect.async<number>((resume) => {
       fiber.addObserver((exit) => resume(exit))
@@ -124,7 +124,7 @@ const main = async () => {
       async: () => rt.runPromise(spanned)
     },
     {
-      name: "block: … run in a forked daemon fiber observed from one Effect.async, as coalescing does",
+      name: "block: … run in a forked daemon fiber observed from one Effect.async, as coalescing does with a span, a deadline or a cache",
       iterations: calls * 4,
       async: () => rt.runPromise(forkedObserved)
     },

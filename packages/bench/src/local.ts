@@ -124,7 +124,8 @@ const main = async () => {
       async: () => rt.runPromise(spanned)
     },
     {
-      name: "block: … run in a forked daemon fiber observed from one Effect.async, as coalescing does with a span, a deadline or a cache",
+      name:
+        "block: … run in a forked daemon fiber observed from one Effect.async, as coalescing does with a span, a deadline or a cache",
       iterations: calls * 4,
       async: () => rt.runPromise(forkedObserved)
     },

@@ -20,6 +20,16 @@ const body = JSON.stringify(Schema.encodeSync(TokenMeta)(token))
 const apiKey = Redacted.make("api_lean_key_7c1d")
 const retrieve = Effect.flatMap(ApiTokens, (t) => t.retrieve(token.api_token_id))
 
+/** Polls `read` until `done` holds: in real time, since the server's sockets are real. */
+const until = <A>(read: Effect.Effect<A>, done: (a: A) => boolean) =>
+  Effect.gen(function*() {
+    while (!done(yield* read)) yield* Effect.sleep("5 millis")
+  })
+
+/** Whether every answer `server` started is over within `limit`. */
+const closedWithin = (server: FaultServer.Service, limit: Duration.DurationInput) =>
+  until(server.inFlight, (n) => n === 0).pipe(Effect.timeout(limit), Effect.exit, Effect.map(Exit.isSuccess))
+
 describe.each(leanTransports)("%s", (_, transport) => {
   it.scoped("under the TestClock, the attempt timeout is decided by the TestClock", () =>
     Effect.gen(function*() {
@@ -154,13 +164,10 @@ describe.each(leanTransports)("%s", (_, transport) => {
             Effect.zipLeft(Effect.exit(restore(retrieve)), Effect.sleep("1500 millis"))
           ).pipe(Effect.withTracerEnabled(false), Effect.provide(oneStep(server.url, "300 millis")))
         )
-        while ((yield* server.inFlight) === 0) yield* Effect.sleep("5 millis")
+        yield* until(server.inFlight, (n) => n > 0)
         yield* Fiber.interrupt(recovered).pipe(Effect.fork)
         // The fiber lives on (it sleeps uninterruptibly), so only the attempt's own timer can end the request.
-        const closed = yield* Effect.gen(function*() {
-          while ((yield* server.inFlight) > 0) yield* Effect.sleep("5 millis")
-        }).pipe(Effect.timeout("1 second"), Effect.exit)
-        expect(Exit.isSuccess(closed)).toBe(true)
+        expect(yield* closedWithin(server, "1 second")).toBe(true)
         expect(recovered.unsafePoll()).toBeNull()
       }))
   })
@@ -223,7 +230,7 @@ describe.each(leanTransports)("%s", (_, transport) => {
         )
         yield* Effect.gen(function*() {
           const early = yield* Effect.all([forkCall, forkCall, forkCall])
-          while ((yield* server.requests).length === 0) yield* Effect.sleep("5 millis")
+          yield* until(server.requests, (seen) => seen.length > 0)
           yield* Effect.sleep("100 millis")
           // The first answer was a 503 and the retry is 200 ms away: this caller waits for it.
           const late = yield* forkCall
@@ -244,7 +251,7 @@ describe.each(leanTransports)("%s", (_, transport) => {
         )
         yield* Effect.gen(function*() {
           const sender = yield* forkCall
-          while ((yield* server.requests).length === 0) yield* Effect.sleep("5 millis")
+          yield* until(server.requests, (seen) => seen.length > 0)
           const other = yield* forkCall
           // During the retry wait: the retry is not the sender's to stop.
           yield* Effect.sleep("50 millis")
@@ -263,7 +270,7 @@ describe.each(leanTransports)("%s", (_, transport) => {
         )
         yield* Effect.gen(function*() {
           const sender = yield* forkCall
-          while ((yield* server.inFlight) === 0) yield* Effect.sleep("5 millis")
+          yield* until(server.inFlight, (n) => n > 0)
           const joined = yield* forkCall
           yield* Fiber.interrupt(sender)
           yield* Effect.sleep("100 millis")
@@ -272,10 +279,7 @@ describe.each(leanTransports)("%s", (_, transport) => {
           expect(joined.unsafePoll()).toBeNull()
           yield* Fiber.interrupt(joined)
           // Aborted by the last caller leaving, long before the attempt timeout (10 s) would.
-          const closed = yield* Effect.gen(function*() {
-            while ((yield* server.inFlight) > 0) yield* Effect.sleep("5 millis")
-          }).pipe(Effect.timeout("1 second"), Effect.exit)
-          expect(Exit.isSuccess(closed)).toBe(true)
+          expect(yield* closedWithin(server, "1 second")).toBe(true)
           expect(yield* untraced(retrieve)).toEqual(token)
           expect((yield* server.requests).length).toBe(2)
         }).pipe(Effect.provide(shared(server.url)))
@@ -290,12 +294,9 @@ describe.each(leanTransports)("%s", (_, transport) => {
             Effect.zipLeft(Effect.exit(restore(retrieve)), Effect.sleep("1500 millis"))
           ).pipe(untraced, Effect.provide(shared(server.url, { timeout: "300 millis", retry: false })))
         )
-        while ((yield* server.inFlight) === 0) yield* Effect.sleep("5 millis")
+        yield* until(server.inFlight, (n) => n > 0)
         yield* Fiber.interrupt(recovered).pipe(Effect.fork)
-        const closed = yield* Effect.gen(function*() {
-          while ((yield* server.inFlight) > 0) yield* Effect.sleep("5 millis")
-        }).pipe(Effect.timeout("1 second"), Effect.exit)
-        expect(Exit.isSuccess(closed)).toBe(true)
+        expect(yield* closedWithin(server, "1 second")).toBe(true)
         expect(recovered.unsafePoll()).toBeNull()
       }))
   })

@@ -183,6 +183,8 @@ export const leanAttempt = (options: LeanAttemptOptions): LeanAttempt => {
     }
   }
 
+  // A defect is only ever a bug in interpretBody, which is total (property-tested): it is reported as one rather
+  // than thrown into the transport's callback.
   const asEffect = (outcome: Outcome): Effect.Effect<TokenMeta, ApiTokensError> =>
     outcome._tag === "Defect" ? Effect.die(outcome.defect) : outcome
 
